@@ -1,0 +1,28 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.tools/', '.data/', 'dist/', 'coverage/', 'test-artifacts/', 'bin/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      // Workflow code must stay deterministic: no wall clock, no randomness outside the SDK's replacements.
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Use the workflow-safe uuid4() or no randomness.' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../activities/*', '!../activities/types'], message: 'Workflows import activity types only.' }] },
+      ],
+    },
+  },
+);

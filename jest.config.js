@@ -1,0 +1,14 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  // Two cores: two test files at a time; each file brings its own sandbox and worker.
+  maxWorkers: 2,
+  testTimeout: 60_000,
+  // Activities and servers may log after a test ends; fail loudly on leaked handles instead of hanging.
+  forceExit: false,
+};

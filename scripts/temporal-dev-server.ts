@@ -1,0 +1,44 @@
+/** Starts the Temporal CLI's dev server (server + Web UI) with our search attributes registered. */
+import { SEARCH_ATTRIBUTE_NAMES } from '../contract/search-attributes';
+import { spawnManaged, waitForPort, type ManagedProcess } from './processes';
+
+export interface DevServerOptions {
+  temporalCli: string;
+  ip?: string;
+  port: number;
+  uiPort: number;
+  /** SQLite file; in-memory when omitted. */
+  dbFile?: string;
+  namespace?: string;
+  onLine?: (line: string) => void;
+}
+
+export interface RunningDevServer {
+  address: string;
+  uiUrl: string;
+  process: ManagedProcess;
+}
+
+export async function startTemporalDevServer(opts: DevServerOptions): Promise<RunningDevServer> {
+  const ip = opts.ip ?? '127.0.0.1';
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    ip,
+    '--port',
+    String(opts.port),
+    '--ui-port',
+    String(opts.uiPort),
+    '--namespace',
+    opts.namespace ?? 'default',
+    '--log-level',
+    'warn',
+    ...SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
+  ];
+  if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  const proc = spawnManaged('temporal', opts.temporalCli, args, { onLine: opts.onLine });
+  await waitForPort(opts.port, ip, 60_000, proc);
+  await waitForPort(opts.uiPort, ip, 30_000, proc);
+  return { address: `${ip}:${opts.port}`, uiUrl: `http://${ip}:${opts.uiPort}`, process: proc };
+}

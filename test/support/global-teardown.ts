@@ -1,0 +1,7 @@
+import { killAllManagedSync } from '../../scripts/processes';
+
+export default async function globalTeardown(): Promise<void> {
+  await globalThis.__VEND_TEMPORAL__?.process.stop();
+  globalThis.__VEND_TEMPORAL__ = undefined;
+  killAllManagedSync();
+}
