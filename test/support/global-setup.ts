@@ -2,9 +2,12 @@
  * Starts one real Temporal dev server (in-memory) for the whole test run. Each test file brings its own sandbox
  * and worker (see test/support/env.ts), so files stay isolated while sharing the server.
  */
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { ensureTools } from '../../scripts/bootstrap-tools';
 import { freePort } from '../../scripts/processes';
 import { startTemporalDevServer, type RunningDevServer } from '../../scripts/temporal-dev-server';
+import { TEST_DATA_DIR, WORKFLOW_BUNDLE_PATH } from './paths';
 
 declare global {
   var __VEND_TEMPORAL__: RunningDevServer | undefined;
@@ -13,7 +16,13 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   const tools = ensureTools();
   const [port, uiPort] = [await freePort(), await freePort()];
-  const server = await startTemporalDevServer({ temporalCli: tools.temporal, port, uiPort });
+  // Bundle the workflow code once for the whole run; each test file's worker loads it.
+  const [server, bundle] = await Promise.all([
+    startTemporalDevServer({ temporalCli: tools.temporal, port, uiPort }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
+  ]);
+  mkdirSync(TEST_DATA_DIR, { recursive: true });
+  writeFileSync(WORKFLOW_BUNDLE_PATH, bundle.code);
   globalThis.__VEND_TEMPORAL__ = server;
   process.env.VEND_TEST_TEMPORAL_ADDRESS = server.address;
   process.env.VEND_TEST_TEMPORAL_UI = server.uiUrl;
@@ -21,3 +30,12 @@ export default async function globalSetup(): Promise<void> {
   process.env.VEND_TEST_MOTO_SERVER = tools.motoServer;
   process.env.VEND_TEST_TEMPORAL_TEST_SERVER = tools.temporalTestServer;
 }
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => process.stderr.write(`[bundle] ${message}\n`),
+  error: (message: string) => process.stderr.write(`[bundle] ${message}\n`),
+};

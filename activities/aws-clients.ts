@@ -1,0 +1,117 @@
+/**
+ * Where every AWS SDK client is built: management-account clients, a session inside a member account (AssumeRole
+ * into its access role) and a root session (sts:AssumeRoot with a task policy). Credentials stay in here; callers get
+ * clients, never keys.
+ */
+import { AccountClient } from '@aws-sdk/client-account';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, AssumeRootCommand, STSClient } from '@aws-sdk/client-sts';
+import { z } from 'zod';
+
+export const AwsConfigSchema = z.object({
+  region: z.string().min(1).default('us-east-1'),
+  /** One endpoint for every service (the sandbox gateway); unset = real AWS endpoints. */
+  endpoint: z.url().optional(),
+  /** Static credentials (sandbox); unset = the default AWS credentials chain. */
+  staticCredentials: z.object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) }).optional(),
+  /** The role CreateAccount puts into every new account and that we assume to look inside it. */
+  memberRoleName: z.string().min(1).max(64).default('OrganizationAccountAccessRole'),
+  /** SDK attempts per call; throttling is retried by the SDK before Temporal's activity retries take over. */
+  maxAttempts: z.number().int().min(1).max(20).default(5),
+});
+export type AwsConfig = z.infer<typeof AwsConfigSchema>;
+
+/** The three task policies this product uses; the worker's IAM policy allows exactly these for sts:AssumeRoot. */
+interface SessionCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export type RootTaskPolicy = 'IAMAuditRootUserCredentials' | 'IAMCreateRootUserPassword' | 'IAMDeleteRootUserCredentials';
+
+export interface MemberSession {
+  costExplorer: CostExplorerClient;
+  cloudTrail: CloudTrailClient;
+}
+
+export interface AwsClients {
+  organizations: OrganizationsClient;
+  iam: IAMClient;
+  account: AccountClient;
+  sts: STSClient;
+  /** Assumes the member role; throws what STS throws (AccessDenied while the account is not ready yet). */
+  memberSession(accountId: string): Promise<MemberSession>;
+  /** A root session scoped to one task policy (at most 15 minutes). */
+  rootSession(accountId: string, taskPolicy: RootTaskPolicy): Promise<IAMClient>;
+  destroy(): void;
+}
+
+export function createAwsClients(config: AwsConfig): AwsClients {
+  const base = {
+    region: config.region,
+    maxAttempts: config.maxAttempts,
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(config.staticCredentials ? { credentials: config.staticCredentials } : {}),
+  };
+  // AssumeRoot is refused by the global STS endpoint; the SDK's regional endpoint for config.region is what we want.
+  const sts = new STSClient(base);
+  const clients = {
+    organizations: new OrganizationsClient(base),
+    iam: new IAMClient(base),
+    account: new AccountClient(base),
+    sts,
+  };
+  const withCredentials = (credentials: SessionCredentials) => ({
+    ...base,
+    credentials,
+  });
+
+  return {
+    ...clients,
+    async memberSession(accountId) {
+      const { Credentials } = await sts.send(
+        new AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${accountId}:role/${config.memberRoleName}`,
+          RoleSessionName: 'account-vending',
+          DurationSeconds: 900,
+        }),
+      );
+      const credentials = sessionCredentials(Credentials, 'AssumeRole');
+      return {
+        costExplorer: new CostExplorerClient(withCredentials(credentials)),
+        cloudTrail: new CloudTrailClient(withCredentials(credentials)),
+      };
+    },
+    async rootSession(accountId, taskPolicy) {
+      const { Credentials } = await sts.send(
+        new AssumeRootCommand({
+          TargetPrincipal: accountId,
+          TaskPolicyArn: { arn: `arn:aws:iam::aws:policy/root-task/${taskPolicy}` },
+          DurationSeconds: 900,
+        }),
+      );
+      return new IAMClient(withCredentials(sessionCredentials(Credentials, 'AssumeRoot')));
+    },
+    destroy() {
+      for (const client of Object.values(clients)) client.destroy();
+    },
+  };
+}
+
+function sessionCredentials(
+  credentials: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string } | undefined,
+  call: string,
+): SessionCredentials {
+  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
+    throw new Error(`${call} returned no credentials`);
+  }
+  return {
+    accessKeyId: credentials.AccessKeyId,
+    secretAccessKey: credentials.SecretAccessKey,
+    sessionToken: credentials.SessionToken,
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * The activity factory: everything that touches AWS or people, built from injected clients so that tests and the
+ * sandbox swap them without module mocking.
+ */
+import { createReadinessActivities } from './account-readiness';
+import { createAlternateContactActivities } from './alternate-contacts';
+import { type AwsClients } from './aws-clients';
+import { createBillingAccessActivities } from './billing-access';
+import { createNotifierActivities, type NotificationSink } from './notifier';
+import { createOrganizationsActivities, type OrganizationsConfig } from './organizations';
+import { createRootAccessActivities } from './root-access';
+
+export interface ActivityDependencies {
+  aws: AwsClients;
+  notificationSinks: NotificationSink[];
+  organizations?: OrganizationsConfig;
+  now?: () => Date;
+}
+
+export function createActivities(deps: ActivityDependencies) {
+  return {
+    ...createOrganizationsActivities(deps.aws, deps.organizations),
+    ...createAlternateContactActivities(deps.aws),
+    ...createReadinessActivities(deps.aws),
+    ...createBillingAccessActivities(deps.aws, deps.now),
+    ...createRootAccessActivities(deps.aws, deps.now),
+    ...createNotifierActivities(deps.notificationSinks),
+  };
+}
+
+export type VendingActivities = ReturnType<typeof createActivities>;

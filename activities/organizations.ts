@@ -1,0 +1,296 @@
+/**
+ * Every AWS Organizations interaction of the vending workflow: preflight, the crash-safe create (reconcile, then
+ * CreateAccount), the creation status poll, the ownership check and the placement into the target OU.
+ */
+import {
+  CreateAccountCommand,
+  DescribeAccountCommand,
+  DescribeCreateAccountStatusCommand,
+  DescribeOrganizationCommand,
+  ListTagsForResourceCommand,
+  MoveAccountCommand,
+  ListParentsCommand,
+  TagResourceCommand,
+  paginateListAccounts,
+  paginateListCreateAccountStatus,
+  paginateListOrganizationalUnitsForParent,
+  ListRootsCommand,
+  type OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { ListOrganizationsFeaturesCommand } from '@aws-sdk/client-iam';
+import { type AwsClients } from './aws-clients';
+import { awsErrorName, awsErrorReason, describeAwsError, nonRetryable, retryable } from './errors';
+
+/** The tag that ties an account to the request (workflow id) that created it: how reconciliation knows "ours". */
+export const REQUEST_TAG = 'vending:request-id';
+export const REQUESTER_TAG = 'vending:requester';
+
+export interface OrganizationsConfig {
+  /** The organization's account quota, when known (AWS's default is 10); preflight refuses when it is reached. */
+  accountQuota?: number;
+}
+
+export interface PreflightInput {
+  organizationalUnit: string;
+}
+export interface PreflightResult {
+  organizationId: string;
+  organizationalUnitId: string;
+  accountCount: number;
+  checks: string[];
+}
+
+export interface CreateAccountInput {
+  requestId: string;
+  accountName: string;
+  email: string;
+  requester: string;
+  tags: Record<string, string>;
+  roleName: string;
+}
+export type CreateAccountOutcome =
+  | { kind: 'existing'; accountId: string }
+  | { kind: 'in-flight'; createAccountRequestId: string }
+  | { kind: 'requested'; createAccountRequestId: string };
+
+export type CreationStatus =
+  | { state: 'SUCCEEDED'; accountId: string }
+  | { state: 'FAILED'; reason: string; retryable: true; explanation: string };
+
+export interface PlaceAccountInput {
+  accountId: string;
+  organizationalUnit: string;
+  tags: Record<string, string>;
+}
+
+/**
+ * FailureReason -> what it means for the request. Retryable ones are re-created by the workflow after a pause; every
+ * other (including reasons AWS adds later) ends the request with the explanation.
+ */
+const RETRYABLE_FAILURES: Record<string, string> = {
+  INTERNAL_FAILURE: 'AWS reported an internal failure; the creation will be retried',
+  CONCURRENT_ACCOUNT_MODIFICATION: 'another change to the organization ran at the same time; the creation will be retried',
+  PENDING_BUSINESS_VALIDATION: 'the management account is still completing business validation; the creation will be retried',
+};
+const FINAL_FAILURES: Record<string, string> = {
+  ACCOUNT_LIMIT_EXCEEDED: 'the organization has reached its account quota; request a quota increase in Service Quotas',
+  EMAIL_ALREADY_EXISTS: 'the email already belongs to another AWS account (outside this organization); use another email',
+  INVALID_ADDRESS: 'the management account has an invalid address; fix it in the management account settings',
+  INVALID_EMAIL: 'AWS refused the email address; use another email',
+  GOVCLOUD_ACCOUNT_ALREADY_EXISTS: 'a GovCloud account already exists for this account',
+  MISSING_BUSINESS_VALIDATION: 'the management account has not completed business validation; contact AWS Support',
+  FAILED_BUSINESS_VALIDATION: 'the management account failed business validation; contact AWS Support',
+  INVALID_IDENTITY_FOR_BUSINESS_VALIDATION: 'the management account identity could not be validated; contact AWS Support',
+  UNKNOWN_BUSINESS_VALIDATION: 'business validation failed for an unknown reason; contact AWS Support',
+  MISSING_PAYMENT_INSTRUMENT: 'the management account has no valid payment method; add one in the billing console',
+  INVALID_PAYMENT_INSTRUMENT: 'the management account payment method is invalid; update it in the billing console',
+  UPDATE_EXISTING_RESOURCE_POLICY_WITH_TAGS_NOT_SUPPORTED:
+    'the organization resource policy does not allow tags on create; update the policy or drop the tags',
+};
+
+export function createOrganizationsActivities(aws: AwsClients, config: OrganizationsConfig = {}) {
+  const org = aws.organizations;
+
+  return {
+    async checkPreflight({ organizationalUnit }: PreflightInput): Promise<PreflightResult> {
+      const checks: string[] = [];
+      const { Organization } = await call(() => org.send(new DescribeOrganizationCommand({})), 'DescribeOrganization');
+      if (Organization?.FeatureSet !== 'ALL') {
+        throw nonRetryable(
+          'PreflightFailed',
+          `the organization runs in ${Organization?.FeatureSet ?? 'an unknown'} mode; enable all features (EnableAllFeatures)`,
+        );
+      }
+      checks.push('organization in all-features mode');
+
+      const organizationalUnitId = await resolveOrganizationalUnit(org, organizationalUnit);
+      checks.push(`target OU ${organizationalUnit} exists (${organizationalUnitId})`);
+
+      const { EnabledFeatures } = await call(
+        () => aws.iam.send(new ListOrganizationsFeaturesCommand({})),
+        'ListOrganizationsFeatures',
+      );
+      const missing = ['RootCredentialsManagement', 'RootSessions'].filter((f) => !EnabledFeatures?.includes(f as never));
+      if (missing.length > 0) {
+        throw nonRetryable(
+          'PreflightFailed',
+          `centralized root access is not enabled (missing ${missing.join(', ')}); run ` +
+            'iam:EnableOrganizationsRootCredentialsManagement and iam:EnableOrganizationsRootSessions',
+        );
+      }
+      checks.push('centralized root access features enabled');
+
+      let accountCount = 0;
+      for await (const page of paginateListAccounts({ client: org }, {})) accountCount += page.Accounts?.length ?? 0;
+      if (config.accountQuota !== undefined && accountCount >= config.accountQuota) {
+        throw nonRetryable(
+          'PreflightFailed',
+          `the organization holds ${accountCount} accounts, its quota is ${config.accountQuota}; request an increase in Service Quotas`,
+        );
+      }
+      checks.push(`account quota headroom (${accountCount} accounts${config.accountQuota ? ` of ${config.accountQuota}` : ''})`);
+      return { organizationId: Organization.Id ?? '', organizationalUnitId, accountCount, checks };
+    },
+
+    /**
+     * Crash-safe creation: CreateAccount has no idempotency token, so before sending it we look for the account
+     * (by email, tagged with this request) and for a creation in flight (by name). A retried or replayed attempt
+     * finds what the first one started instead of creating a second account.
+     */
+    async requestAccountCreation(input: CreateAccountInput): Promise<CreateAccountOutcome> {
+      const existing = await findAccountByEmail(org, input.email);
+      if (existing) {
+        const tags = await call(() => org.send(new ListTagsForResourceCommand({ ResourceId: existing })), 'ListTagsForResource');
+        const owner = tags.Tags?.find((t) => t.Key === REQUEST_TAG)?.Value;
+        if (owner === input.requestId) return { kind: 'existing', accountId: existing };
+        throw nonRetryable(
+          'EmailInUseInOrganization',
+          `account ${existing} in this organization already uses this email and was not created by this request` +
+            (owner ? ` (it belongs to request ${owner})` : ''),
+        );
+      }
+      const inFlight = await findCreationInFlight(org, input.accountName);
+      if (inFlight) return { kind: 'in-flight', createAccountRequestId: inFlight };
+
+      try {
+        const { CreateAccountStatus } = await org.send(
+          new CreateAccountCommand({
+            AccountName: input.accountName,
+            Email: input.email,
+            RoleName: input.roleName,
+            // AWS's default too, sent explicitly so that the evidence says what was asked for.
+            IamUserAccessToBilling: 'ALLOW',
+            Tags: Object.entries({ ...input.tags, [REQUEST_TAG]: input.requestId, [REQUESTER_TAG]: input.requester }).map(
+              ([Key, Value]) => ({ Key, Value }),
+            ),
+          }),
+        );
+        if (!CreateAccountStatus?.Id) throw new Error('CreateAccount returned no request id');
+        return { kind: 'requested', createAccountRequestId: CreateAccountStatus.Id };
+      } catch (err) {
+        const reason = awsErrorReason(err);
+        if (awsErrorName(err) === 'ConstraintViolationException' && reason === 'ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED') {
+          throw retryable('CreationSlotsBusy', '5 account creations are already in progress in the organization');
+        }
+        if (awsErrorName(err) === 'ConstraintViolationException' && reason === 'ACCOUNT_NUMBER_LIMIT_EXCEEDED') {
+          throw nonRetryable('AccountQuotaReached', 'the organization has reached its account quota; request an increase');
+        }
+        throw classify(err, 'CreateAccount');
+      }
+    },
+
+    /** One poll of the creation status; IN_PROGRESS is thrown as retryable so that Temporal's retry is the poll loop. */
+    async awaitAccountCreation(createAccountRequestId: string): Promise<CreationStatus> {
+      const { CreateAccountStatus: status } = await call(
+        () => org.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: createAccountRequestId })),
+        'DescribeCreateAccountStatus',
+      );
+      switch (status?.State) {
+        case 'SUCCEEDED':
+          if (!status.AccountId) throw new Error('SUCCEEDED without an AccountId');
+          return { state: 'SUCCEEDED', accountId: status.AccountId };
+        case 'FAILED': {
+          const reason = status.FailureReason ?? 'UNKNOWN';
+          const retry = RETRYABLE_FAILURES[reason];
+          if (retry) return { state: 'FAILED', reason, retryable: true, explanation: retry };
+          throw nonRetryable(
+            'AccountCreationFailed',
+            `account creation failed with ${reason}: ${FINAL_FAILURES[reason] ?? 'an unrecognised reason; see the AWS Organizations console'}`,
+            { reason },
+          );
+        }
+        default:
+          throw retryable('CreationInProgress', `account creation ${createAccountRequestId} is ${status?.State ?? 'unknown'}`);
+      }
+    },
+
+    /** Whether an account (found by a creation in flight with our name) is the one this request asked for. */
+    async confirmAccountOwnership(input: { accountId: string; email: string }): Promise<boolean> {
+      const { Account } = await call(() => org.send(new DescribeAccountCommand({ AccountId: input.accountId })), 'DescribeAccount');
+      return Account?.Email?.toLowerCase() === input.email.toLowerCase();
+    },
+
+    /** Moves the account into its OU and (re)applies its tags; both are idempotent. */
+    async placeAccount(input: PlaceAccountInput): Promise<{ organizationalUnitId: string; moved: boolean }> {
+      const organizationalUnitId = await resolveOrganizationalUnit(org, input.organizationalUnit);
+      const { Parents } = await call(() => org.send(new ListParentsCommand({ ChildId: input.accountId })), 'ListParents');
+      const current = Parents?.[0]?.Id;
+      let moved = false;
+      if (current && current !== organizationalUnitId) {
+        try {
+          await org.send(
+            new MoveAccountCommand({ AccountId: input.accountId, SourceParentId: current, DestinationParentId: organizationalUnitId }),
+          );
+          moved = true;
+        } catch (err) {
+          // Already there: a retried move after a lost answer.
+          if (awsErrorName(err) !== 'DuplicateAccountException') throw classify(err, 'MoveAccount');
+        }
+      }
+      const tags = Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value }));
+      if (tags.length > 0) {
+        await call(() => org.send(new TagResourceCommand({ ResourceId: input.accountId, Tags: tags })), 'TagResource');
+      }
+      return { organizationalUnitId, moved };
+    },
+  };
+}
+
+async function findAccountByEmail(org: OrganizationsClient, email: string): Promise<string | undefined> {
+  const wanted = email.toLowerCase();
+  for await (const page of paginateListAccounts({ client: org }, {})) {
+    const match = page.Accounts?.find((a) => a.Email?.toLowerCase() === wanted);
+    if (match?.Id) return match.Id;
+  }
+  return undefined;
+}
+
+async function findCreationInFlight(org: OrganizationsClient, accountName: string): Promise<string | undefined> {
+  for await (const page of paginateListCreateAccountStatus({ client: org }, { States: ['IN_PROGRESS'] })) {
+    const match = page.CreateAccountStatuses?.find((s) => s.AccountName === accountName);
+    if (match?.Id) return match.Id;
+  }
+  return undefined;
+}
+
+/** An OU given by id is checked; one given by name is found anywhere below the root. */
+async function resolveOrganizationalUnit(org: OrganizationsClient, nameOrId: string): Promise<string> {
+  const { Roots } = await call(() => org.send(new ListRootsCommand({})), 'ListRoots');
+  const rootId = Roots?.[0]?.Id;
+  if (!rootId) throw nonRetryable('PreflightFailed', 'the organization has no root');
+  const queue = [rootId];
+  while (queue.length > 0) {
+    const parent = queue.shift() as string;
+    for await (const page of paginateListOrganizationalUnitsForParent({ client: org }, { ParentId: parent })) {
+      for (const ou of page.OrganizationalUnits ?? []) {
+        if (ou.Id === nameOrId || ou.Name === nameOrId) return ou.Id as string;
+        if (ou.Id) queue.push(ou.Id);
+      }
+    }
+  }
+  throw nonRetryable('InvalidRequest', `organizational unit "${nameOrId}" does not exist in the organization`);
+}
+
+async function call<T>(send: () => Promise<T>, operation: string): Promise<T> {
+  try {
+    return await send();
+  } catch (err) {
+    throw classify(err, operation);
+  }
+}
+
+/** Turns an AWS error into a named failure: permission and input errors are final, the rest Temporal retries. */
+export function classify(err: unknown, operation: string): Error {
+  const name = awsErrorName(err);
+  if (name === 'AccessDeniedException' || name === 'AccessDenied') {
+    return nonRetryable('AccessDenied', `${operation} was denied: ${describeAwsError(err)}; check the worker's IAM policy`);
+  }
+  if (name === 'InvalidInputException' || name === 'ConstraintViolationException' || name === 'ValidationException') {
+    return nonRetryable('InvalidRequest', `${operation} refused the request: ${describeAwsError(err)}`);
+  }
+  if (name === 'AWSOrganizationsNotInUseException') {
+    return nonRetryable('PreflightFailed', 'this account is not in an organization (AWSOrganizationsNotInUseException)');
+  }
+  // Throttling, 5xx, ConcurrentModification, FinalizingOrganization: Temporal retries the activity.
+  return err instanceof Error ? new Error(`${operation}: ${describeAwsError(err)}`) : new Error(String(err));
+}

@@ -1,0 +1,23 @@
+/** The vending workflow's stages, in the order a request moves through them. */
+export const ACTIVE_STAGES = [
+  'preflight',
+  'creating',
+  'placing',
+  'awaiting-ready',
+  'verifying-billing-access',
+  'awaiting-decision',
+  'root-window-open',
+  'closing-root-window',
+] as const;
+
+export const TERMINAL_STAGES = ['completed', 'needs-attention', 'rejected', 'failed', 'cancelled'] as const;
+
+export const VENDING_STAGES = [...ACTIVE_STAGES, ...TERMINAL_STAGES] as const;
+
+export type ActiveStage = (typeof ACTIVE_STAGES)[number];
+export type TerminalStage = (typeof TERMINAL_STAGES)[number];
+export type VendingStage = (typeof VENDING_STAGES)[number];
+
+export function isTerminalStage(stage: string): stage is TerminalStage {
+  return (TERMINAL_STAGES as readonly string[]).includes(stage);
+}

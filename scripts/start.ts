@@ -1,0 +1,127 @@
+/**
+ * `npm start`: the whole local stack in one terminal. Temporal dev server (with its Web UI and a persistent SQLite
+ * file), the AWS sandbox (moto behind our gateway), the worker and the request API. Ctrl-C stops all of them.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { DEV_TOKENS } from '../client/api/auth';
+import { DEFAULT_TASK_QUEUE } from '../contract/task-queues';
+import { startSandbox, type RunningSandbox } from '../sandbox';
+import { parseConfig } from '../worker/config';
+import { ensureTools, PROJECT_ROOT } from './bootstrap-tools';
+import { isPortOpen, spawnManaged, waitForPort, type ManagedProcess } from './processes';
+import { startTemporalDevServer, type RunningDevServer } from './temporal-dev-server';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const StartConfigSchema = z.object({
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  SANDBOX_PORT: port.default(4566),
+  API_PORT: port.default(3000),
+  VEND_DATA_DIR: z.string().default(path.join(PROJECT_ROOT, '.data')),
+  VEND_TASK_QUEUE: z.string().default(DEFAULT_TASK_QUEUE),
+});
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const prefixed = (name: string) => (line: string) => process.stdout.write(`[${name}] ${line}\n`);
+
+async function main(): Promise<void> {
+  const config = parseConfig(StartConfigSchema, process.env);
+  for (const [name, p] of [
+    ['TEMPORAL_PORT', config.TEMPORAL_PORT],
+    ['TEMPORAL_UI_PORT', config.TEMPORAL_UI_PORT],
+    ['SANDBOX_PORT', config.SANDBOX_PORT],
+    ['API_PORT', config.API_PORT],
+  ] as const) {
+    if (await isPortOpen(p)) throw new Error(`port ${p} (${name}) is already in use: stop what holds it or set ${name}`);
+  }
+  const tools = ensureTools(say);
+  mkdirSync(config.VEND_DATA_DIR, { recursive: true });
+
+  const stops: Array<() => Promise<void>> = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('\nstopping: API, worker, sandbox, Temporal ...');
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    say('stopped.');
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+
+  try {
+    const temporal: RunningDevServer = await startTemporalDevServer({
+      temporalCli: tools.temporal,
+      port: config.TEMPORAL_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      dbFile: path.join(config.VEND_DATA_DIR, 'temporal.db'),
+      onLine: prefixed('temporal'),
+    });
+    stops.push(() => temporal.process.stop());
+
+    const sandbox: RunningSandbox = await startSandbox({
+      port: config.SANDBOX_PORT,
+      motoServerBin: tools.motoServer,
+      log: prefixed('sandbox'),
+    });
+    stops.push(() => sandbox.stop());
+
+    const appEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: temporal.address,
+      VEND_TASK_QUEUE: config.VEND_TASK_QUEUE,
+      VEND_AWS_ENDPOINT: sandbox.endpoint,
+      VEND_AWS_REGION: sandbox.region,
+      VEND_AWS_ACCESS_KEY_ID: sandbox.credentials.accessKeyId,
+      VEND_AWS_SECRET_ACCESS_KEY: sandbox.credentials.secretAccessKey,
+      VEND_AWS_QUOTA_SCALE: String(sandbox.settings().timeScale),
+      API_PORT: String(config.API_PORT),
+    };
+    const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+    const children: ManagedProcess[] = [];
+    for (const [name, entry] of [
+      ['worker', 'worker/main.ts'],
+      ['api', 'client/api/main.ts'],
+    ] as const) {
+      const child = spawnManaged(name, tsx, [path.join(PROJECT_ROOT, entry)], { env: appEnv, onLine: prefixed(name) });
+      children.push(child);
+      stops.push(() => child.stop());
+      void child.exited.then((code) => {
+        if (!stopping) {
+          say(`[${name}] exited unexpectedly (code ${code}); stopping the stack`);
+          void stopAll(1);
+        }
+      });
+    }
+    await waitForPort(config.API_PORT, '127.0.0.1', 60_000, children[1]);
+
+    say(
+      [
+        '',
+        'Account vending is running:',
+        `  Request API        http://127.0.0.1:${config.API_PORT}   (OpenAPI: /openapi.json)`,
+        `  Temporal Web UI    ${temporal.uiUrl}`,
+        `  Temporal gRPC      ${temporal.address}   (namespace default, task queue ${config.VEND_TASK_QUEUE})`,
+        `  AWS sandbox        ${sandbox.endpoint}   (control API: ${sandbox.endpoint}/sandbox/state)`,
+        `  Temporal state     ${path.join(config.VEND_DATA_DIR, 'temporal.db')}`,
+        '',
+        'Local API tokens (Authorization: Bearer <token>):',
+        ...Object.entries(DEV_TOKENS).map(([token, p]) => `  ${token.padEnd(14)} user ${p.user.padEnd(6)} roles ${p.roles.join(', ')}`),
+        '',
+        'Try:',
+        `  curl -s -X POST http://127.0.0.1:${config.API_PORT}/v1/account-requests -H 'Authorization: Bearer dev-requester' \\`,
+        `       -H 'content-type: application/json' -d '{"accountName":"team-a-dev","email":"team-a-dev@example.com","organizationalUnit":"Workloads"}'`,
+        '',
+        'Ctrl-C stops everything.',
+      ].join('\n'),
+    );
+  } catch (err) {
+    process.stderr.write(`npm start: ${(err as Error).message}\n`);
+    await stopAll(1);
+  }
+}
+
+void main();

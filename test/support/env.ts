@@ -1,0 +1,135 @@
+/**
+ * A test file's private world: its own sandbox (moto + gateway), a worker on its own task queue against the shared
+ * Temporal dev server, a Temporal client and, on request, the HTTP API on a free port.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { type FastifyInstance } from 'fastify';
+import { createAwsClients, type AwsClients } from '../../activities/aws-clients';
+import { type Notification } from '../../activities/notifier';
+import { buildApi } from '../../client/api/app';
+import { staticTokenAuthenticator } from '../../client/api/auth';
+import { type VendingPolicy } from '../../contract/vending';
+import { startSandbox, type RunningSandbox, type SandboxSettings } from '../../sandbox';
+import { createVendingWorkers, type VendingWorkers } from '../../worker/worker';
+import { WORKFLOW_BUNDLE_PATH } from './paths';
+
+/** Fast polling for tests; deadlines stay long unless a test sets them. */
+export const TEST_POLICY: Partial<VendingPolicy> = {
+  creationPollIntervalMs: 200,
+  readinessPollIntervalMs: 200,
+  rootWindowEvidencePollMs: 300,
+};
+
+export interface TestEnvOptions {
+  sandbox?: Partial<SandboxSettings>;
+  policy?: Partial<VendingPolicy>;
+  api?: boolean;
+  /** Start the in-process worker (default true); a test that runs its own worker process says false. */
+  worker?: boolean;
+}
+
+export interface TestEnv {
+  sandbox: RunningSandbox;
+  client: Client;
+  taskQueue: string;
+  aws: AwsClients;
+  notifications: Notification[];
+  policy: Partial<VendingPolicy>;
+  apiUrl?: string;
+  /** Environment for a worker process (worker/main.ts) pointed at this env. */
+  workerEnv: NodeJS.ProcessEnv;
+  stopWorker(): Promise<void>;
+  startWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const address = required('VEND_TEST_TEMPORAL_ADDRESS');
+  const sandbox = await startSandbox({ motoServerBin: required('VEND_TEST_MOTO_SERVER'), settings: opts.sandbox });
+  const taskQueue = `test-${randomUUID()}`;
+  const aws = createAwsClients({
+    region: sandbox.region,
+    endpoint: sandbox.endpoint,
+    staticCredentials: sandbox.credentials,
+    memberRoleName: 'OrganizationAccountAccessRole',
+    maxAttempts: 8,
+  });
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: 'default' });
+  const notifications: Notification[] = [];
+  const policy = { ...TEST_POLICY, ...opts.policy };
+
+  const nativeConnection = await NativeConnection.connect({ address });
+  let workers: VendingWorkers | undefined;
+  let running: Promise<void> | undefined;
+  const startWorker = async () => {
+    workers = await createVendingWorkers({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      activities: { aws, notificationSinks: [{ send: async (n) => void notifications.push(n) }] },
+      awsQuotaScale: sandbox.settings().timeScale,
+      workflowBundle: { code: readFileSync(WORKFLOW_BUNDLE_PATH, 'utf8') },
+    });
+    running = workers.run();
+  };
+  const stopWorker = async () => {
+    workers?.shutdown();
+    await running;
+    workers = undefined;
+  };
+  if (opts.worker ?? true) await startWorker();
+
+  let api: FastifyInstance | undefined;
+  let apiUrl: string | undefined;
+  if (opts.api) {
+    api = await buildApi({ temporal: client, taskQueue, policy, authenticator: staticTokenAuthenticator(), logLevel: 'silent' });
+    apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+  }
+
+  return {
+    sandbox,
+    client,
+    taskQueue,
+    aws,
+    notifications,
+    policy,
+    apiUrl,
+    workerEnv: {
+      ...process.env,
+      TEMPORAL_ADDRESS: address,
+      VEND_TASK_QUEUE: taskQueue,
+      VEND_AWS_ENDPOINT: sandbox.endpoint,
+      VEND_AWS_REGION: sandbox.region,
+      VEND_AWS_ACCESS_KEY_ID: sandbox.credentials.accessKeyId,
+      VEND_AWS_SECRET_ACCESS_KEY: sandbox.credentials.secretAccessKey,
+      VEND_AWS_QUOTA_SCALE: String(sandbox.settings().timeScale),
+      LOG_LEVEL: 'warn',
+    },
+    startWorker,
+    stopWorker,
+    async stop() {
+      await api?.close();
+      await stopWorker();
+      await nativeConnection.close();
+      await connection.close();
+      aws.destroy();
+      await sandbox.stop();
+    },
+  };
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through jest (test/support/global-setup.ts)`);
+  return value;
+}

@@ -1,0 +1,83 @@
+/**
+ * How the workflow calls its activities: which task queue (AWS's org-wide quotas are enforced by rate-limited
+ * queues), and the retry policy of each, with the non-retryable failure types named.
+ */
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { vendingTaskQueues } from '../contract/task-queues';
+import { type VendingPolicy } from '../contract/vending';
+import type { VendingActivities } from '../activities/types';
+
+const NON_RETRYABLE = [
+  'PreflightFailed',
+  'AccountCreationFailed',
+  'EmailInUseInOrganization',
+  'AccountQuotaReached',
+  'InvalidRequest',
+  'AccessDenied',
+];
+
+export function vendingActivities(policy: VendingPolicy) {
+  const queues = vendingTaskQueues(workflowInfo().taskQueue);
+  const base = {
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
+  } as const;
+
+  return {
+    /** Preflight, ownership, placement, contacts: ordinary AWS calls, retried for up to an hour. */
+    aws: proxyActivities<VendingActivities>({ ...base, scheduleToCloseTimeout: '1 hour' }),
+
+    /** Reconcile-then-CreateAccount, on the queue limited to CreateAccount's rate; busy slots retried for a day. */
+    creation: proxyActivities<Pick<VendingActivities, 'requestAccountCreation'>>({
+      ...base,
+      taskQueue: queues.accountCreation,
+      scheduleToCloseTimeout: '24 hours',
+      retry: { ...base.retry, initialInterval: '10 seconds', backoffCoefficient: 1.5, maximumInterval: '2 minutes' },
+    }),
+
+    /** The creation poll: each retry of CreationInProgress is one DescribeCreateAccountStatus, on its rate-limited queue. */
+    creationStatus: proxyActivities<Pick<VendingActivities, 'awaitAccountCreation'>>({
+      ...base,
+      taskQueue: queues.creationStatus,
+      startToCloseTimeout: '30 seconds',
+      scheduleToCloseTimeout: '6 hours',
+      retry: {
+        ...base.retry,
+        initialInterval: policy.creationPollIntervalMs,
+        backoffCoefficient: 1,
+        maximumInterval: policy.creationPollIntervalMs,
+      },
+    }),
+
+    /** Waits for ACTIVE + an assumable role; the retry policy is the wait loop, its schedule-to-close the deadline. */
+    readiness: proxyActivities<Pick<VendingActivities, 'awaitAccountReady'>>({
+      ...base,
+      scheduleToCloseTimeout: policy.readinessTimeoutMs,
+      retry: {
+        ...base.retry,
+        initialInterval: policy.readinessPollIntervalMs,
+        backoffCoefficient: 1.5,
+        maximumInterval: Math.max(policy.readinessPollIntervalMs, 60_000),
+      },
+    }),
+
+    /** Evidence gathering: a bounded number of attempts, after which the workflow records "unknown". */
+    evidence: proxyActivities<Pick<VendingActivities, 'probeCostExplorerAccess' | 'lookupBillingAccessEvents'>>({
+      ...base,
+      retry: { ...base.retry, maximumAttempts: policy.billingVerification.probeAttempts },
+    }),
+
+    /** Root-window steps: retried hard, because closing the window must not give up. */
+    root: proxyActivities<
+      Pick<VendingActivities, 'auditRootCredentials' | 'allowRootPasswordRecovery' | 'deleteRootCredentials'>
+    >({ ...base, scheduleToCloseTimeout: '2 hours' }),
+
+    /** Notifications never block the request: a few attempts, then the workflow moves on. */
+    notifier: proxyActivities<Pick<VendingActivities, 'notify'>>({
+      startToCloseTimeout: '15 seconds',
+      retry: { initialInterval: '1 second', maximumAttempts: 3 },
+    }),
+  };
+}
+
+export type VendingActivityProxies = ReturnType<typeof vendingActivities>;

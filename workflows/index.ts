@@ -1,0 +1,1 @@
+export { vendAccount } from './vending';

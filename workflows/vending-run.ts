@@ -1,0 +1,83 @@
+/**
+ * The state of one vending request as the outside world sees it: the stage (mirrored to the VendingStage search
+ * attribute), the timeline, the facts learned so far. The `status` query returns it; the result is its final form.
+ */
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  AccountIdKey,
+  BillingAccessVerdictKey,
+  VendingStageKey,
+  AccountEmailKey,
+  RequesterKey,
+} from '../contract/search-attributes';
+import { type VendingStage } from '../contract/stages';
+import {
+  type BillingAccessAssessment,
+  type DecisionInput,
+  type DecisionRecord,
+  type VendingInput,
+  type VendingStatus,
+} from '../contract/vending';
+
+export class VendingRun {
+  readonly status: VendingStatus;
+
+  constructor(readonly input: VendingInput) {
+    this.status = {
+      stage: 'preflight',
+      accountName: input.request.accountName,
+      requester: input.requester,
+      organizationalUnit: input.request.organizationalUnit,
+      timeline: [],
+    };
+    // The client sets these at start; repeating them keeps a workflow started any other way searchable too.
+    const known = workflowInfo().typedSearchAttributes;
+    if (known.get(AccountEmailKey) === undefined || known.get(RequesterKey) === undefined) {
+      upsertSearchAttributes([
+        { key: AccountEmailKey, value: input.request.email.toLowerCase() },
+        { key: RequesterKey, value: input.requester },
+      ]);
+    }
+  }
+
+  get stage(): VendingStage {
+    return this.status.stage;
+  }
+
+  enter(stage: VendingStage, note?: string): void {
+    this.status.stage = stage;
+    this.status.timeline.push({ stage, enteredAt: new Date().toISOString(), ...(note ? { note } : {}) });
+    upsertSearchAttributes([{ key: VendingStageKey, value: stage }]);
+  }
+
+  setAccountId(accountId: string): void {
+    this.status.accountId = accountId;
+    upsertSearchAttributes([{ key: AccountIdKey, value: accountId }]);
+  }
+
+  setBillingAccess(assessment: BillingAccessAssessment): void {
+    this.status.billingAccess = assessment;
+    upsertSearchAttributes([{ key: BillingAccessVerdictKey, value: assessment.verdict }]);
+  }
+
+  /** The update validator: refuses before anything is written to history. */
+  validateDecision(decision: DecisionInput): void {
+    if (this.stage !== 'awaiting-decision') throw new Error(`no decision is pending: the request is at stage ${this.stage}`);
+    if (!decision.roles.includes('approver')) throw new Error(`${decision.decidedBy} does not hold the approver role`);
+    if (decision.decidedBy === this.input.requester) {
+      throw new Error(`${decision.decidedBy} requested this account and cannot decide on it; another approver must`);
+    }
+  }
+
+  recordDecision(decision: DecisionInput): DecisionRecord {
+    const record = { ...decision, decidedAt: new Date().toISOString() };
+    this.status.decision = record;
+    this.status.pendingDecision = undefined;
+    return record;
+  }
+
+  fail(message: string, type?: string): void {
+    this.status.failure = { message, ...(type ? { type } : {}) };
+    this.enter('failed', message);
+  }
+}
