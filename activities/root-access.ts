@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { type RootCredentialAudit } from '../contract/vending';
 import { type AwsClients } from './aws-clients';
-import { awsErrorName } from './errors';
+import { awsErrorName, describeAwsError } from './errors';
 
 export function createRootAccessActivities(aws: AwsClients, now: () => Date = () => new Date()) {
   const audit = async (iam: IAMClient): Promise<RootCredentialAudit> => {
@@ -52,16 +52,26 @@ export function createRootAccessActivities(aws: AwsClients, now: () => Date = ()
       return { allowed: true };
     },
 
-    /** Deletes every root credential (login profile, MFA, access keys, certificates); safe to repeat. */
-    async deleteRootCredentials(accountId: string): Promise<{ deleted: string[] }> {
+    /**
+     * Deletes every root credential (login profile, MFA, access keys, certificates); safe to repeat. One refusal
+     * (an SCP, say) does not stop the others: the post-audit, not this call, judges whether the window is closed.
+     */
+    async deleteRootCredentials(accountId: string): Promise<{ deleted: string[]; refused: string[] }> {
       const iam = await aws.rootSession(accountId, 'IAMDeleteRootUserCredentials');
       const deleted: string[] = [];
+      const refused: string[] = [];
       const ignoreMissing = async (what: string, op: () => Promise<unknown>) => {
         try {
           await op();
           deleted.push(what);
         } catch (err) {
-          if (awsErrorName(err) !== 'NoSuchEntityException') throw err;
+          const name = awsErrorName(err);
+          if (name === 'NoSuchEntityException') return;
+          if (name === 'AccessDenied' || name === 'AccessDeniedException') {
+            refused.push(`${what}: ${describeAwsError(err)}`);
+            return;
+          }
+          throw err;
         }
       };
       const [mfa, keys, certs] = await Promise.all([
@@ -81,7 +91,7 @@ export function createRootAccessActivities(aws: AwsClients, now: () => Date = ()
         );
       }
       await ignoreMissing('login-profile', () => iam.send(new DeleteLoginProfileCommand({})));
-      return { deleted };
+      return { deleted, refused };
     },
   };
 }

@@ -14,6 +14,8 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // Node 20 is what these machines have; the SDK's once-per-process notice about Node 22 is known (see README).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const tools = ensureTools();
   const [port, uiPort] = [await freePort(), await freePort()];
   // Bundle the workflow code once for the whole run; each test file's worker loads it.
