@@ -3,18 +3,9 @@
  * sink writes a structured log line; a webhook sink posts a Slack-compatible payload. The workflow never waits on
  * a notification's success: it retries a few times and moves on.
  */
-import { z } from 'zod';
+import { NotificationSchema, type Notification } from '../contract/notifications';
 
-export const NotificationSchema = z.object({
-  kind: z.enum(['decision-needed', 'decision-reminder', 'root-window-opened', 'root-window-closed', 'completed', 'failed', 'needs-attention']),
-  requestId: z.string(),
-  accountName: z.string(),
-  accountId: z.string().optional(),
-  /** Who it is for: "approvers", "requester", or the root mailbox owner. */
-  audience: z.string(),
-  message: z.string(),
-});
-export type Notification = z.infer<typeof NotificationSchema>;
+export { NotificationSchema, type Notification };
 
 export interface NotificationSink {
   send(notification: Notification): Promise<void>;

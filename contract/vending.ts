@@ -17,6 +17,11 @@ const durationMs = z.number().int().positive();
 
 /** Per-request behaviour, fixed when the request starts (from the API's config) so replays see the same values. */
 export const VendingPolicySchema = z.object({
+  /**
+   * How long one attempt of an AWS-facing activity may run before Temporal gives it to another worker: the time a
+   * crashed worker's task is lost for. Generous for AWS's latency plus the SDK's own retries.
+   */
+  activityAttemptTimeoutMs: durationMs.default(60_000),
   /** How often the creation status is polled; the org-wide quota is enforced by the worker's rate-limited queue. */
   creationPollIntervalMs: durationMs.default(5_000),
   /** How long to wait for the account to become usable (ACTIVE and a role can be assumed). */

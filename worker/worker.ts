@@ -2,7 +2,7 @@
  * The vending worker: one Worker on the main task queue (workflows + ordinary activities) and one per rate-limited
  * queue, whose server-side limits keep every workflow together inside AWS's org-wide quotas.
  */
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities';
 import { ORG_QUOTAS_PER_SECOND, vendingTaskQueues } from '../contract/task-queues';
 

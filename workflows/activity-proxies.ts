@@ -19,7 +19,7 @@ const NON_RETRYABLE = [
 export function vendingActivities(policy: VendingPolicy) {
   const queues = vendingTaskQueues(workflowInfo().taskQueue);
   const base = {
-    startToCloseTimeout: '1 minute',
+    startToCloseTimeout: policy.activityAttemptTimeoutMs,
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
   } as const;
 
@@ -39,7 +39,6 @@ export function vendingActivities(policy: VendingPolicy) {
     creationStatus: proxyActivities<Pick<VendingActivities, 'awaitAccountCreation'>>({
       ...base,
       taskQueue: queues.creationStatus,
-      startToCloseTimeout: '30 seconds',
       scheduleToCloseTimeout: '6 hours',
       retry: {
         ...base.retry,

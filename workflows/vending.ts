@@ -24,7 +24,7 @@ import {
   type VendingResult,
   type RootWindowRecord,
 } from '../contract/vending';
-import type { Notification } from '../activities/notifier';
+import { type Notification } from '../contract/notifications';
 import { vendingActivities, type VendingActivityProxies } from './activity-proxies';
 import { decideBillingAccess } from './billing-verdict';
 import { VendingRun } from './vending-run';

@@ -9,10 +9,8 @@ import { readFileSync } from 'node:fs';
 import { type FastifyInstance } from 'fastify';
 import { createAwsClients, type AwsClients } from '../../activities/aws-clients';
 import { type Notification } from '../../activities/notifier';
-import { buildApi } from '../../client/api/app';
-import { staticTokenAuthenticator } from '../../client/api/auth';
 import { type VendingPolicy } from '../../contract/vending';
-import { startSandbox, type RunningSandbox, type SandboxSettings } from '../../sandbox';
+import { startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../../sandbox';
 import { createVendingWorkers, type VendingWorkers } from '../../worker/worker';
 import { WORKFLOW_BUNDLE_PATH } from './paths';
 
@@ -21,10 +19,11 @@ export const TEST_POLICY: Partial<VendingPolicy> = {
   creationPollIntervalMs: 200,
   readinessPollIntervalMs: 200,
   rootWindowEvidencePollMs: 300,
+  activityAttemptTimeoutMs: 15_000,
 };
 
 export interface TestEnvOptions {
-  sandbox?: Partial<SandboxSettings>;
+  sandbox?: SandboxSettingsPatch;
   policy?: Partial<VendingPolicy>;
   api?: boolean;
   /** Start the in-process worker (default true); a test that runs its own worker process says false. */
@@ -50,7 +49,7 @@ let runtimeInstalled = false;
 
 export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
   }
   const address = required('VEND_TEST_TEMPORAL_ADDRESS');
@@ -92,6 +91,9 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
   let api: FastifyInstance | undefined;
   let apiUrl: string | undefined;
   if (opts.api) {
+    // Loaded only when asked for, so workflow-only tests do not depend on the API's module graph.
+    const { buildApi } = await import('../../client/api/app');
+    const { staticTokenAuthenticator } = await import('../../client/api/auth');
     api = await buildApi({ temporal: client, taskQueue, policy, authenticator: staticTokenAuthenticator(), logLevel: 'silent' });
     apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
   }

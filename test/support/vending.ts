@@ -19,7 +19,7 @@ export async function requestAccount(
     policy: { ...env.policy, ...opts.policy },
     taskQueue: env.taskQueue,
   });
-  if (!outcome.started) throw new Error(`not started: ${outcome.reason}`);
+  if (!outcome.started) throw new Error(`not started: email-already-requested (${outcome.id} is at ${outcome.stage})`);
   return env.client.workflow.getHandle(outcome.id);
 }
 

@@ -2,7 +2,6 @@
  * The product's seed: with the org's linked-account access on, billing access is verified as defaulted-on and no root
  * window ever opens; with it off, a human decides and an audited root window fixes it.
  */
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { confirmRemediationUpdate, decideUpdate, statusQuery, type VendingResult } from '../../contract/vending';
 import { startTestEnv, type TestEnv } from '../support/env';
 import { waitFor } from '../support/http';

@@ -1,0 +1,27 @@
+/** What every request handler of the gateway shares. */
+import { type Moto } from './moto';
+import { type SandboxSettings } from './settings';
+import { type SandboxState } from './state';
+import { type Throttler } from './throttle';
+
+export interface SeededOrganization {
+  organizationId: string;
+  rootId: string;
+  managementAccountId: string;
+  /** name -> OU id: 'Sandbox', 'Workloads'. */
+  organizationalUnits: Record<string, string>;
+}
+
+export interface SandboxContext {
+  readonly moto: Moto;
+  readonly state: SandboxState;
+  readonly throttler: Throttler;
+  settings(): SandboxSettings;
+  organization(): SeededOrganization;
+  log(line: string): void;
+}
+
+/** AWS time (ms) -> wall-clock ms under the current time scale. */
+export function wallMs(ctx: Pick<SandboxContext, 'settings'>, awsMs: number): number {
+  return awsMs / ctx.settings().timeScale;
+}

@@ -1,0 +1,130 @@
+/**
+ * What the gateway itself remembers, beyond moto: who holds which access key, CreateAccount requests, per-account
+ * readiness and root credentials, the org-level switches, CloudTrail events, and per-operation call counters.
+ * Cleared on reset together with moto.
+ */
+
+export type PrincipalKind = 'management' | 'assumed-role' | 'root-session';
+
+export interface Principal {
+  accountId: string;
+  kind: PrincipalKind;
+  arn: string;
+  /** Root sessions: the task policy ARN the session was issued for. */
+  taskPolicyArn?: string;
+  /** Epoch ms; root sessions expire (AssumeRoot DurationSeconds). */
+  expiresAt?: number;
+}
+
+export type CreateAccountState = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+
+export interface CreateAccountRequestRecord {
+  id: string;
+  accountName: string;
+  /** Kept for the sandbox's own use; AWS's status record carries no email and neither do our answers. */
+  email: string;
+  roleName: string;
+  iamUserAccessToBilling: 'ALLOW' | 'DENY';
+  tags: { Key: string; Value: string }[];
+  state: CreateAccountState;
+  requestedAt: number;
+  completedAt?: number;
+  accountId?: string;
+  failureReason?: string;
+  /** Decided at request time from `forcedCreateFailures`, applied at completion. */
+  forcedFailureReason?: string;
+}
+
+export interface MemberAccountRecord {
+  accountId: string;
+  name: string;
+  email: string;
+  roleName: string;
+  createdAt: number;
+  /** Epoch ms from which AssumeRole into the account works (AWS: minutes after SUCCEEDED). */
+  readyAt: number;
+  /** "IAM user and role access to Billing information" (console-only setting in AWS). */
+  billingAccess: boolean;
+}
+
+export interface RootCredentials {
+  /** Present = root password recovery allowed / a root password exists. */
+  loginProfile?: { createdAt: number };
+  mfaDevices: { serialNumber: string; enabledAt: number }[];
+  accessKeys: { accessKeyId: string; status: 'Active' | 'Inactive'; createdAt: number }[];
+  signingCertificates: { certificateId: string; body: string; status: 'Active' | 'Inactive'; uploadedAt: number }[];
+  /** An SCP that denies deleting root credentials (reference: "an SCP denying root actions"): deletions are refused. */
+  deletionDeniedByScp?: boolean;
+}
+
+export interface CloudTrailEventRecord {
+  eventId: string;
+  eventName: string;
+  eventSource: string;
+  eventTime: number;
+  accountId: string;
+  username: string;
+  cloudTrailEvent: Record<string, unknown>;
+}
+
+export interface OperationCounters {
+  /** Every call received for the operation (throttled and failed ones included). */
+  calls: number;
+  /** Calls answered with the service's throttling error (token bucket or injected). */
+  throttled: number;
+  /** Calls answered with an injected 5xx. */
+  faults: number;
+}
+
+export class SandboxState {
+  principals = new Map<string, Principal>();
+  createRequests: CreateAccountRequestRecord[] = [];
+  createTimers = new Set<NodeJS.Timeout>();
+  accounts = new Map<string, MemberAccountRecord>();
+  rootCredentials = new Map<string, RootCredentials>();
+  cloudTrail: CloudTrailEventRecord[] = [];
+  counters = new Map<string, OperationCounters>();
+  /** Remaining failures per `forcedCreateFailures` entry (index-aligned); undefined = unlimited. */
+  forcedFailuresLeft: (number | undefined)[] = [];
+  /** Trusted access for service principals moto does not know (iam.amazonaws.com), epoch ms enabled. */
+  gatewayTrustedServices = new Map<string, number>();
+  linkedAccountAccess = true;
+  rootCredentialsManagement = true;
+  rootSessions = true;
+
+  counter(service: string, operation: string): OperationCounters {
+    const key = `${service}:${operation}`;
+    let c = this.counters.get(key);
+    if (!c) {
+      c = { calls: 0, throttled: 0, faults: 0 };
+      this.counters.set(key, c);
+    }
+    return c;
+  }
+
+  rootCredentialsOf(accountId: string): RootCredentials {
+    let creds = this.rootCredentials.get(accountId);
+    if (!creds) {
+      // With centralized root access, accounts created by Organizations start without any root credentials.
+      creds = { mfaDevices: [], accessKeys: [], signingCertificates: [] };
+      this.rootCredentials.set(accountId, creds);
+    }
+    return creds;
+  }
+
+  /** Clears everything; pending CreateAccount timers are cancelled so nothing completes into a fresh moto. */
+  clear(): void {
+    for (const t of this.createTimers) clearTimeout(t);
+    this.createTimers.clear();
+    // A completion already talking to moto sees this and abandons instead of creating into the fresh organization.
+    for (const r of this.createRequests) if (r.state === 'IN_PROGRESS') r.state = 'FAILED';
+    this.principals.clear();
+    this.createRequests = [];
+    this.accounts.clear();
+    this.rootCredentials.clear();
+    this.cloudTrail = [];
+    this.counters.clear();
+    this.forcedFailuresLeft = [];
+    this.gatewayTrustedServices.clear();
+  }
+}
