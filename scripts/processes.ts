@@ -7,12 +7,30 @@ import net from 'node:net';
 
 export interface ManagedProcess {
   readonly name: string;
+  /** The process group id (the watchdog shell leads the group; the command runs inside it). */
   readonly pid: number;
   readonly child: ChildProcess;
   /** Resolves when the process has exited (any reason). */
   readonly exited: Promise<number | null>;
+  /** Signals the whole group, e.g. SIGKILL for a crash test. */
+  kill(signal: NodeJS.Signals): void;
   stop(graceMs?: number): Promise<void>;
 }
+
+/**
+ * A watchdog shell around the command: if our process dies without cleaning up (SIGKILL, a crashed test runner),
+ * it notices within a second and ends the command, so no server outlives its owner.
+ */
+const WATCHDOG = `
+"$@" &
+child=$!
+trap 'kill -TERM $child 2>/dev/null; wait $child; exit 143' TERM INT
+while kill -0 "$VEND_OWNER_PID" 2>/dev/null; do
+  if ! kill -0 $child 2>/dev/null; then wait $child; exit $?; fi
+  sleep 1
+done
+kill -TERM $child 2>/dev/null; sleep 3; kill -KILL $child 2>/dev/null
+`;
 
 const live = new Set<ManagedProcess>();
 
@@ -23,7 +41,12 @@ export function spawnManaged(
   options: SpawnOptions & { onLine?: (line: string) => void } = {},
 ): ManagedProcess {
   const { onLine, ...spawnOptions } = options;
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions, detached: true });
+  const child = spawn('/bin/sh', ['-c', WATCHDOG, name, command, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...spawnOptions,
+    env: { ...(spawnOptions.env ?? process.env), VEND_OWNER_PID: String(process.pid) },
+    detached: true,
+  });
   if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
   const pid = child.pid;
   const forward = (chunk: Buffer) => {
@@ -40,6 +63,9 @@ export function spawnManaged(
     pid,
     child,
     exited,
+    kill(signal) {
+      killGroup(pid, signal);
+    },
     async stop(graceMs = 5000) {
       live.delete(managed);
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -47,7 +47,7 @@ test('SIGKILL right after CreateAccount was sent, restart: exactly one account a
     60_000,
     20,
   );
-  worker.child.kill('SIGKILL');
+  worker.kill('SIGKILL');
   await worker.exited;
 
   // The kill landed before the worker could report the activity's result.

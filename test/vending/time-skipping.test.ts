@@ -1,0 +1,125 @@
+/**
+ * The week-long timers at their real defaults, on Temporal's time-skipping test server: a decision that never comes
+ * (7-day deadline, a reminder every 24 h) and a root window that runs out (4 h). Activities still run against the
+ * sandbox; only timers are skipped.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createActivities } from '../../activities';
+import { createAwsClients, type AwsClients } from '../../activities/aws-clients';
+import { type Notification } from '../../contract/notifications';
+import { SEARCH_ATTRIBUTE_NAMES } from '../../contract/search-attributes';
+import { vendingTaskQueues } from '../../contract/task-queues';
+import { temporal } from '@temporalio/proto';
+import { decideUpdate, statusQuery, VENDING_WORKFLOW_TYPE, type VendingInput, type VendingResult } from '../../contract/vending';
+import { startSandbox, type RunningSandbox } from '../../sandbox';
+import { WORKFLOW_BUNDLE_PATH } from '../support/paths';
+import { rootCredentials } from '../support/vending';
+
+let testEnv: TestWorkflowEnvironment;
+let sandbox: RunningSandbox;
+let aws: AwsClients;
+const notifications: Notification[] = [];
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  [testEnv, sandbox] = await Promise.all([
+    TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: process.env.VEND_TEST_TEMPORAL_TEST_SERVER! } },
+    }),
+    startSandbox({
+      motoServerBin: process.env.VEND_TEST_MOTO_SERVER!,
+      // Creation and readiness take no real time here: skipped time must not outrun the sandbox's real clock.
+      settings: { linkedAccountAccess: false, createAccountDurationMs: 0, accountReadyDelayMs: 0, throttling: false },
+    }),
+  ]);
+  // The test server knows no custom search attributes until they are registered, as the dev server's flags do.
+  await testEnv.connection.operatorService.addSearchAttributes({
+    namespace: testEnv.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTE_NAMES.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+  });
+  aws = createAwsClients({ region: sandbox.region, endpoint: sandbox.endpoint, staticCredentials: sandbox.credentials, memberRoleName: 'OrganizationAccountAccessRole', maxAttempts: 5 });
+}, 120_000);
+afterAll(async () => {
+  aws?.destroy();
+  await testEnv?.teardown();
+  await sandbox?.stop();
+});
+
+/** All three queues in one worker set, with the workflow bundle built by the global setup. */
+async function runWithWorkers<T>(taskQueue: string, body: () => Promise<T>): Promise<T> {
+  const activities = createActivities({ aws, notificationSinks: [{ send: async (n) => void notifications.push(n) }] });
+  const queues = vendingTaskQueues(taskQueue);
+  const common = { connection: testEnv.nativeConnection, namespace: testEnv.namespace ?? 'default' };
+  const workers = await Promise.all([
+    Worker.create({ ...common, taskQueue: queues.main, activities, workflowBundle: { code: readFileSync(WORKFLOW_BUNDLE_PATH, 'utf8') } }),
+    Worker.create({ ...common, taskQueue: queues.accountCreation, activities }),
+    Worker.create({ ...common, taskQueue: queues.creationStatus, activities }),
+  ]);
+  const [first, ...rest] = workers;
+  return first.runUntil(async () => {
+    const others = rest.map((w) => w.run());
+    try {
+      return await body();
+    } finally {
+      for (const w of rest) w.shutdown();
+      await Promise.all(others);
+    }
+  });
+}
+
+function input(email: string): VendingInput {
+  // The policy's defaults are the production ones: 7-day decision deadline, 24 h reminders, 4 h root window.
+  return {
+    request: { accountName: email.split('@')[0], email, organizationalUnit: 'Workloads' },
+    requester: 'alice',
+    requesterRoles: ['requester'],
+    requestedAt: new Date().toISOString(),
+    policy: { creationPollIntervalMs: 1_000, readinessPollIntervalMs: 1_000 } as VendingInput['policy'],
+  };
+}
+
+test('no decision in 7 days: six daily reminders, then needs-attention', async () => {
+  const taskQueue = `ts-${randomUUID()}`;
+  const result = await runWithWorkers(taskQueue, async () => {
+    const handle = await testEnv.client.workflow.start(VENDING_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: `ts-decision-${randomUUID()}`,
+      args: [input('week-1@example.com')],
+    });
+    return (await handle.result()) as VendingResult;
+  });
+  expect(result.stage).toBe('needs-attention');
+  const reminders = notifications.filter((n) => n.kind === 'decision-reminder' && n.accountName === 'week-1');
+  expect(reminders).toHaveLength(6);
+  const waited = Date.parse(result.timeline.at(-1)!.enteredAt) - Date.parse(result.timeline.find((t) => t.stage === 'awaiting-decision')!.enteredAt);
+  expect(waited).toBeGreaterThanOrEqual(7 * 24 * 3_600_000);
+}, 120_000);
+
+test('an approved root window with no remediation closes at its 4 h deadline, leaving no root credentials', async () => {
+  const taskQueue = `ts-${randomUUID()}`;
+  const result = await runWithWorkers(taskQueue, async () => {
+    const handle = await testEnv.client.workflow.start(VENDING_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: `ts-window-${randomUUID()}`,
+      args: [input('window-4h@example.com')],
+    });
+    // Wait (in real time) for the decision stage, then approve.
+    for (let i = 0; i < 300; i++) {
+      if ((await handle.query(statusQuery)).stage === 'awaiting-decision') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await handle.executeUpdate(decideUpdate, {
+      args: [{ decision: 'approve-remediation', reason: 'fix it', decidedBy: 'bob', roles: ['approver'] }],
+    });
+    return (await handle.result()) as VendingResult;
+  });
+  expect(result.stage).toBe('needs-attention');
+  expect(result.rootWindow?.closedBecause).toBe('deadline');
+  const open = Date.parse(result.rootWindow!.closedAt!) - Date.parse(result.rootWindow!.openedAt!);
+  expect(open).toBeGreaterThanOrEqual(4 * 3_600_000);
+  const creds = await rootCredentials({ sandbox } as never, result.accountId!);
+  expect(creds.passwordPresent).toBe(false);
+}, 180_000);
