@@ -2,6 +2,11 @@
 import { SEARCH_ATTRIBUTE_NAMES } from '../contract/search-attributes';
 import { spawnManaged, waitForPort, type ManagedProcess } from './processes';
 
+export const SINGLE_PARTITION_DYNAMIC_CONFIG = [
+  'matching.numTaskqueueReadPartitions=1',
+  'matching.numTaskqueueWritePartitions=1',
+];
+
 export interface DevServerOptions {
   temporalCli: string;
   ip?: string;
@@ -35,6 +40,9 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
     '--log-level',
     'warn',
     ...SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
+    // A task queue's rate limit is split across its partitions; AWS's org quotas (0.1/s for CreateAccount) only
+    // hold as configured with one partition. A production cluster needs the same for the rate-limited queues.
+    ...SINGLE_PARTITION_DYNAMIC_CONFIG.flatMap((value) => ['--dynamic-config-value', value]),
   ];
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   const proc = spawnManaged('temporal', opts.temporalCli, args, { onLine: opts.onLine });
