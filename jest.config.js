@@ -10,6 +10,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   // Two cores: two test files at a time; each file brings its own sandbox and worker.
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 60_000,
   // Activities and servers may log after a test ends; fail loudly on leaked handles instead of hanging.
   forceExit: false,
