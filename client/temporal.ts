@@ -1,25 +1,89 @@
 /**
- * The clients' side of the workflow: start a vending request, read its status, send it decisions. Both the API and
- * the CLI go through here; Temporal is the only store.
+ * The clients' side of the workflow: start a vending request, read and list requests, send decisions, cancel.
+ * The API goes through here (the CLI talks to the API); Temporal is the only store: the workflow's memo holds the
+ * idempotency fingerprint, visibility (search attributes) answers the lists, the `status` query the details.
  */
 import {
+  Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdReusePolicy,
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { type AccountRequest } from '../contract/request';
 import { requestIdForEmail } from '../contract/request-id';
-import { AccountEmailKey, AccountIdKey, RequesterKey, VendingStageKey } from '../contract/search-attributes';
+import {
+  AccountEmailKey,
+  AccountIdKey,
+  BillingAccessVerdictKey,
+  RequesterKey,
+  VendingStageKey,
+} from '../contract/search-attributes';
 import { type VendingStage } from '../contract/stages';
 import {
+  confirmRemediationUpdate,
+  decideUpdate,
   statusQuery,
   VENDING_WORKFLOW_TYPE,
+  type DecisionInput,
+  type DecisionRecord,
   type Role,
+  type RootWindowRecord,
   type VendingInput,
   type VendingPolicy,
   type VendingStatus,
 } from '../contract/vending';
+
+/**
+ * What the memo remembers of an Idempotency-Key: hashes only (of requester + key, and of the canonical body), so
+ * neither the key nor the body is repeated in the memo the Web UI shows.
+ */
+export interface IdempotencyFingerprint {
+  key: string;
+  body: string;
+}
+export const IDEMPOTENCY_MEMO_KEY = 'idempotency';
+
+function readFingerprint(memo: Record<string, unknown> | undefined): IdempotencyFingerprint | undefined {
+  const value = memo?.[IDEMPOTENCY_MEMO_KEY] as Partial<IdempotencyFingerprint> | undefined;
+  return typeof value?.key === 'string' && typeof value.body === 'string' ? { key: value.key, body: value.body } : undefined;
+}
+
+// ---- connection ----------------------------------------------------------------------------------------------------
+
+/**
+ * A lazy connection with short gRPC retries: the API must start and stay up while Temporal is down (answering 503),
+ * and a caller waiting on the API is better served by a quick 503/429 it can retry than by the SDK's default ~20 s of
+ * internal retries.
+ */
+export function connectTemporalLazily(address: string, extraInterceptors: Parameters<typeof Connection.lazy>[0] = {}): Connection {
+  return Connection.lazy({
+    address,
+    connectTimeout: '3s',
+    ...extraInterceptors,
+    interceptors: [
+      ...(extraInterceptors.interceptors ?? []),
+      makeGrpcRetryInterceptor(
+        defaultGrpcRetryOptions({ maxAttempts: 3, initialIntervalMs: () => 100, maxIntervalMs: () => 1_000 }),
+      ),
+    ],
+  });
+}
+
+/** Is Temporal answering? For /readyz. */
+export async function temporalReachable(client: Client, timeoutMs = 2_000): Promise<boolean> {
+  try {
+    await client.withDeadline(Date.now() + timeoutMs, () => client.workflowService.getSystemInfo({}));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---- start ---------------------------------------------------------------------------------------------------------
 
 export interface StartVendingInput {
   request: AccountRequest;
@@ -27,11 +91,13 @@ export interface StartVendingInput {
   requesterRoles: Role[];
   policy: Partial<VendingPolicy>;
   taskQueue: string;
+  /** Present when the caller sent an Idempotency-Key; kept in the workflow's memo. */
+  fingerprint?: IdempotencyFingerprint;
 }
 
 export type StartVendingOutcome =
   | { started: true; id: string; runId: string }
-  | { started: false; id: string; reason: 'email-already-requested' };
+  | { started: false; id: string; reason: 'email-already-requested'; stage: VendingStage; fingerprint?: IdempotencyFingerprint };
 
 export async function startVending(client: Client, input: StartVendingInput): Promise<StartVendingOutcome> {
   const id = requestIdForEmail(input.request.email);
@@ -56,14 +122,53 @@ export async function startVending(client: Client, input: StartVendingInput): Pr
         { key: RequesterKey, value: input.requester },
         { key: VendingStageKey, value: 'preflight' },
       ],
+      ...(input.fingerprint ? { memo: { [IDEMPOTENCY_MEMO_KEY]: input.fingerprint } } : {}),
       staticSummary: `Vend AWS account "${input.request.accountName}" into ${input.request.organizationalUnit} for ${input.requester}`,
     });
     return { started: true, id, runId: handle.firstExecutionRunId };
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { started: false, id, reason: 'email-already-requested' };
-    throw err;
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    // The email already has a request: describe it so the caller can tell an idempotent repeat from a conflict.
+    const existing = await client.workflow.getHandle(id).describe();
+    return {
+      started: false,
+      id,
+      reason: 'email-already-requested',
+      stage: (existing.typedSearchAttributes.get(VendingStageKey) ?? 'preflight') as VendingStage,
+      fingerprint: readFingerprint(existing.memo),
+    };
   }
 }
+
+/**
+ * The request an idempotency key was first used for, by this requester, within the window. Visibility is the
+ * index (the key's hash is in each workflow's memo, which visibility returns), so a key sent again with another
+ * email is recognised without any store of our own. Visibility is eventually consistent: two concurrent POSTs
+ * with one key and two emails can both start (see the report; a Keyword search attribute would close that gap).
+ */
+export async function findByIdempotencyKey(
+  client: Client,
+  opts: { taskQueue: string; requester: string; keyHash: string; windowMs: number; maxScanned?: number },
+): Promise<{ id: string; stage: VendingStage; fingerprint: IdempotencyFingerprint } | undefined> {
+  const since = new Date(Date.now() - opts.windowMs).toISOString();
+  const query = [
+    `WorkflowType=${visibilityString(VENDING_WORKFLOW_TYPE)}`,
+    `TaskQueue=${visibilityString(opts.taskQueue)}`,
+    `Requester=${visibilityString(opts.requester)}`,
+    `StartTime > ${visibilityString(since)}`,
+  ].join(' AND ');
+  let scanned = 0;
+  for await (const wf of client.workflow.list({ query, pageSize: 100 })) {
+    const fingerprint = readFingerprint(wf.memo);
+    if (fingerprint?.key === opts.keyHash) {
+      return { id: wf.workflowId, stage: (wf.typedSearchAttributes.get(VendingStageKey) ?? 'preflight') as VendingStage, fingerprint };
+    }
+    if (++scanned >= (opts.maxScanned ?? 1_000)) break;
+  }
+  return undefined;
+}
+
+// ---- read ----------------------------------------------------------------------------------------------------------
 
 export interface RequestView {
   id: string;
@@ -76,7 +181,7 @@ export interface RequestView {
 }
 
 /** The request's status: the workflow's own `status` query, or its search attributes when no worker can answer. */
-export async function readRequest(handle: WorkflowHandle): Promise<RequestView> {
+export async function readRequest(handle: WorkflowHandle, client?: Client): Promise<RequestView> {
   const description = await handle.describe();
   const attrs = description.typedSearchAttributes;
   const fallback: RequestView = {
@@ -87,9 +192,100 @@ export async function readRequest(handle: WorkflowHandle): Promise<RequestView> 
     execution: description.status.name,
   };
   try {
-    const status = await handle.query(statusQuery);
+    // A query needs a worker; without one it would wait, so it gets a deadline and the search attributes answer.
+    const query = () => handle.query(statusQuery);
+    const status = client ? await client.withDeadline(Date.now() + 5_000, query) : await query();
     return { ...fallback, stage: status.stage, requester: status.requester, accountId: status.accountId, status };
   } catch {
     return fallback;
   }
+}
+
+/** Who asked for a request and whether it still runs: the facts authorization needs, from describe alone. */
+export async function describeRequest(client: Client, id: string): Promise<{ requester?: string; stage: VendingStage; running: boolean }> {
+  const description = await client.workflow.getHandle(id).describe();
+  return {
+    requester: description.typedSearchAttributes.get(RequesterKey),
+    stage: (description.typedSearchAttributes.get(VendingStageKey) ?? 'preflight') as VendingStage,
+    running: description.status.name === 'RUNNING',
+  };
+}
+
+export interface ListRequestsInput {
+  taskQueue: string;
+  /** Already validated against the stage enum by the caller; quoted here again regardless. */
+  stage?: VendingStage;
+  requester?: string;
+  pageSize: number;
+  pageToken?: Buffer;
+}
+
+export interface RequestSummary {
+  id: string;
+  stage: VendingStage;
+  requester?: string;
+  accountId?: string;
+  billingAccessVerdict?: string;
+  execution: string;
+  startedAt: string;
+  closedAt?: string;
+}
+
+/** One page of requests from visibility, with Temporal's own page token (opaque to callers). */
+export async function listRequests(client: Client, input: ListRequestsInput): Promise<{ items: RequestSummary[]; nextPageToken?: Buffer }> {
+  const query = [
+    `WorkflowType=${visibilityString(VENDING_WORKFLOW_TYPE)}`,
+    `TaskQueue=${visibilityString(input.taskQueue)}`,
+    ...(input.stage ? [`VendingStage=${visibilityString(input.stage)}`] : []),
+    ...(input.requester ? [`Requester=${visibilityString(input.requester)}`] : []),
+  ].join(' AND ');
+  const response = await client.workflowService.listWorkflowExecutions({
+    namespace: client.options.namespace,
+    query,
+    pageSize: input.pageSize,
+    nextPageToken: input.pageToken,
+  });
+  const converter = client.workflow.options.loadedDataConverter;
+  const items: RequestSummary[] = [];
+  for (const raw of response.executions ?? []) {
+    const info = await executionInfoFromRaw(raw, converter, raw, client.options.namespace);
+    const attrs = info.typedSearchAttributes;
+    items.push({
+      id: info.workflowId,
+      stage: (attrs.get(VendingStageKey) ?? 'preflight') as VendingStage,
+      requester: attrs.get(RequesterKey),
+      accountId: attrs.get(AccountIdKey),
+      billingAccessVerdict: attrs.get(BillingAccessVerdictKey),
+      execution: info.status.name,
+      startedAt: info.startTime.toISOString(),
+      closedAt: info.closeTime?.toISOString(),
+    });
+  }
+  const token = response.nextPageToken;
+  return { items, nextPageToken: token && token.length > 0 ? Buffer.from(token) : undefined };
+}
+
+/**
+ * A string literal for a visibility query. Callers validate their inputs with strict patterns first; this is the
+ * second line: anything that could end the literal or escape from it is refused, never escaped.
+ */
+export function visibilityString(value: string): string {
+  if (!/^[\w.:@+|\-/ ]{1,256}$/.test(value)) throw new Error(`refusing to put ${JSON.stringify(value)} into a visibility query`);
+  return `"${value}"`;
+}
+
+// ---- decide, confirm, cancel ---------------------------------------------------------------------------------------
+
+/** Sends the decision; the workflow's validator has the last word (who may decide, and whether one is pending). */
+export async function decide(client: Client, id: string, decision: DecisionInput): Promise<DecisionRecord> {
+  return client.workflow.getHandle(id).executeUpdate(decideUpdate, { args: [decision] });
+}
+
+export async function confirmRemediation(client: Client, id: string, confirmation: { confirmedBy: string; note: string }): Promise<RootWindowRecord> {
+  return client.workflow.getHandle(id).executeUpdate(confirmRemediationUpdate, { args: [confirmation] });
+}
+
+/** Temporal cancellation: the workflow closes any root window, then ends at stage `cancelled`. */
+export async function cancelRequest(client: Client, id: string): Promise<void> {
+  await client.workflow.getHandle(id).cancel();
 }

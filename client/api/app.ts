@@ -1,12 +1,14 @@
 /** Builds the request API (Fastify + zod schemas + OpenAPI); main.ts listens, tests inject or listen on a free port. */
-import fastifySwagger from '@fastify/swagger';
 import { type Client } from '@temporalio/client';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { type VendingPolicy } from '../../contract/vending';
-import { type Authenticator, type Principal } from './auth';
-import { ApiError, installErrorHandling } from './errors';
+import { type Authenticator } from './auth';
+import { registerDocs } from './docs';
+import { frameworkErrors, installErrorHandling } from './errors';
+import { healthRoutes } from './health';
+import { IDEMPOTENCY_WINDOW_MS } from './idempotency';
 import { accountRequestRoutes } from './routes/account-requests';
 
 export interface ApiDependencies {
@@ -15,41 +17,58 @@ export interface ApiDependencies {
   policy: Partial<VendingPolicy>;
   authenticator: Authenticator;
   logLevel?: string;
+  /** Where the JSON log lines go (default stdout); tests capture them. */
+  logStream?: NodeJS.WritableStream;
+  idempotencyWindowMs?: number;
+  /** Sees every route as it is added (the OpenAPI completeness test walks them). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
+/** A caller's X-Request-Id is kept when it is a plain token, so logs on both sides correlate; anything else is replaced. */
+const REQUEST_ID_HEADER = /^[\w.:-]{1,64}$/;
+
 export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> {
+  const logger: FastifyServerOptions['logger'] = {
+    level: deps.logLevel ?? 'info',
+    redact: ['req.headers.authorization'],
+    ...(deps.logStream ? { stream: deps.logStream } : {}),
+  };
   const app = Fastify({
-    logger: { level: deps.logLevel ?? 'info', redact: ['req.headers.authorization'] },
-    genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID()),
+    logger,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_HEADER.test(given) ? given : randomUUID();
+    },
     bodyLimit: 64 * 1024,
+    // On close: refuse new requests with 503, let in-flight ones finish, drop idle keep-alive connections.
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  // Graceful close: Fastify stops accepting and drops idle keep-alive connections, but a connection whose request
+  // is still in flight would stay open (keep-alive) after its answer and hold close() up; answer it with
+  // `Connection: close` instead.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
   });
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Account vending API', version: '1.0.0' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
+  await registerDocs(app);
+  await app.register(healthRoutes, { temporal: deps.temporal });
+  await app.register(accountRequestRoutes, {
+    temporal: deps.temporal,
+    taskQueue: deps.taskQueue,
+    policy: deps.policy,
+    authenticator: deps.authenticator,
+    idempotencyWindowMs: deps.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS,
   });
-
-  const authenticate = async (authorization: string | undefined): Promise<Principal> => {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-    if (!match) throw new ApiError(401, 'UNAUTHENTICATED', 'an Authorization: Bearer <token> header is required');
-    const principal = await deps.authenticator.authenticate(match[1]);
-    if (!principal) throw new ApiError(401, 'UNAUTHENTICATED', 'the bearer token is not valid');
-    return principal;
-  };
-
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(accountRequestRoutes, { temporal: deps.temporal, taskQueue: deps.taskQueue, policy: deps.policy, authenticate });
   return app;
 }

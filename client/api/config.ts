@@ -2,6 +2,27 @@
 import { z } from 'zod';
 import { VendingPolicySchema } from '../../contract/vending';
 import { TemporalConnectionSchema, parseConfig } from '../../worker/config';
+import { staticTokenAuthenticator, type Authenticator } from './auth';
+import { oidcAuthenticator } from './oidc-auth';
+
+/** `dev`: the static dev tokens (auth.ts), for a laptop only. `oidc`: JWTs verified against an issuer's JWKS. */
+export const AuthConfigSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('dev') }),
+  z.object({
+    mode: z.literal('oidc'),
+    issuer: z.url(),
+    audience: z.string().min(1),
+    jwksUrl: z.url(),
+    userClaim: z.string().min(1).default('sub'),
+    rolesClaim: z.string().min(1).default('roles'),
+    algorithms: z
+      .array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']))
+      .min(1)
+      .default(['RS256', 'ES256']),
+    clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+  }),
+]);
+export type AuthConfig = z.infer<typeof AuthConfigSchema>;
 
 export const ApiConfigSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -9,6 +30,9 @@ export const ApiConfigSchema = z.object({
   temporal: TemporalConnectionSchema,
   /** Policy fields every new request gets (deadlines, probes, attestation); the rest take the schema's defaults. */
   policy: VendingPolicySchema.partial().default({}),
+  auth: AuthConfigSchema.default({ mode: 'dev' }),
+  /** How long a shutdown waits for in-flight requests before it gives up on them. */
+  shutdownGraceMs: z.number().int().positive().default(10_000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ApiConfig = z.infer<typeof ApiConfigSchema>;
@@ -22,11 +46,30 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
       throw new Error('invalid configuration:\n  - VEND_POLICY: not valid JSON');
     }
   }
+  const number = (value: string | undefined) => (value === undefined || value === '' ? undefined : Number(value));
   return parseConfig(ApiConfigSchema, {
     host: env.API_HOST,
-    port: env.API_PORT === undefined ? undefined : Number(env.API_PORT),
+    port: number(env.API_PORT),
     temporal: { address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.VEND_TASK_QUEUE },
     policy,
+    auth:
+      env.VEND_AUTH_MODE === 'oidc'
+        ? {
+            mode: 'oidc',
+            issuer: env.VEND_OIDC_ISSUER,
+            audience: env.VEND_OIDC_AUDIENCE,
+            jwksUrl: env.VEND_OIDC_JWKS_URL,
+            userClaim: env.VEND_OIDC_USER_CLAIM || undefined,
+            rolesClaim: env.VEND_OIDC_ROLES_CLAIM || undefined,
+            algorithms: env.VEND_OIDC_ALGORITHMS ? env.VEND_OIDC_ALGORITHMS.split(',').map((a) => a.trim()) : undefined,
+            clockToleranceSeconds: number(env.VEND_OIDC_CLOCK_TOLERANCE_SECONDS),
+          }
+        : { mode: env.VEND_AUTH_MODE ?? 'dev' },
+    shutdownGraceMs: number(env.API_SHUTDOWN_GRACE_MS),
     logLevel: env.LOG_LEVEL,
   });
+}
+
+export function authenticatorFor(config: AuthConfig): Authenticator {
+  return config.mode === 'oidc' ? oidcAuthenticator(config) : staticTokenAuthenticator();
 }

@@ -1,5 +1,6 @@
 /** Every error the API answers has one shape: {"error": {"code", "message", "details?"}}. */
-import { type FastifyError, type FastifyInstance } from 'fastify';
+import { WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
@@ -13,41 +14,67 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
 }
 
+/** The error responses a route documents; every route lists the ones it can answer. */
+export const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, ErrorBodySchema])) as Record<number, typeof ErrorBodySchema>;
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
-    if (err instanceof ApiError) {
-      return reply.status(err.status).send({ error: { code: err.code, message: err.message, details: err.details } });
-    }
+    if (err instanceof ApiError) return sendError(reply, err);
     if (hasZodFastifySchemaValidationErrors(err)) {
       const fields = err.validation.map((v) => ({
         field: `${err.validationContext ?? 'body'}${v.instancePath.replace(/\//g, '.')}`,
         message: v.message,
       }));
-      return reply.status(400).send({ error: { code: 'VALIDATION_FAILED', message: 'the request is invalid', details: fields } });
+      return sendError(reply, new ApiError(400, 'VALIDATION_FAILED', 'the request is invalid', fields));
+    }
+    if (err instanceof WorkflowNotFoundError) return sendError(reply, new ApiError(404, 'REQUEST_NOT_FOUND', 'no such request'));
+    const temporal = classifyTemporalError(err);
+    if (temporal) {
+      request.log.warn({ err }, 'Temporal refused or did not answer');
+      return sendError(reply, temporal);
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       // Fastify's own refusals: malformed JSON, wrong content type, body too large.
-      return reply.status(err.statusCode).send({ error: { code: err.code ?? 'BAD_REQUEST', message: err.message } });
+      return sendError(reply, new ApiError(err.statusCode, err.code ?? 'BAD_REQUEST', err.message));
     }
-    const temporal = classifyTemporalError(err);
-    if (temporal) return reply.status(temporal.status).send({ error: { code: temporal.code, message: temporal.message } });
     request.log.error({ err }, 'unhandled error');
-    return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error; see the server log with this request id' } });
+    return sendError(reply, new ApiError(500, 'INTERNAL', 'internal error; see the server log with this request id'));
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+    sendError(reply, new ApiError(404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0].slice(0, 200)}`)),
   );
 }
 
-/** gRPC status codes from the Temporal client: UNAVAILABLE -> 503, RESOURCE_EXHAUSTED -> 429. */
-function classifyTemporalError(err: unknown): { status: number; code: string; message: string } | undefined {
-  const code = (err as { code?: unknown }).code ?? (err as { cause?: { code?: unknown } }).cause?.code;
-  if (code === 14) return { status: 503, code: 'TEMPORAL_UNAVAILABLE', message: 'Temporal is unreachable; try again shortly' };
-  if (code === 8) return { status: 429, code: 'RATE_LIMITED', message: 'Temporal is pushing back; retry later' };
+/** Errors Fastify raises before routing (an undecodable URL, ...), in the same shape; passed to Fastify's constructor. */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  void sendError(reply, new ApiError(err.statusCode && err.statusCode < 500 ? err.statusCode : 400, err.code ?? 'BAD_REQUEST', err.message));
+}
+
+function sendError(reply: FastifyReply, err: ApiError): FastifyReply {
+  for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
+  return reply.status(err.status).send({ error: { code: err.code, message: err.message, details: err.details } });
+}
+
+/**
+ * Temporal pushing back or away, from the gRPC status anywhere in the cause chain: UNAVAILABLE -> 503,
+ * DEADLINE_EXCEEDED -> 503, RESOURCE_EXHAUSTED -> 429; each with Retry-After, since a retry is the right answer.
+ */
+export function classifyTemporalError(err: unknown): ApiError | undefined {
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return new ApiError(503, 'TEMPORAL_TIMEOUT', 'the request did not answer in time; try again shortly', undefined, { 'retry-after': '5' });
+  }
+  for (let current: unknown = err, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (code === 14) return new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'Temporal is unreachable; try again shortly', undefined, { 'retry-after': '5' });
+    if (code === 4) return new ApiError(503, 'TEMPORAL_TIMEOUT', 'Temporal did not answer in time; try again shortly', undefined, { 'retry-after': '5' });
+    if (code === 8) return new ApiError(429, 'RATE_LIMITED', 'Temporal is pushing back; retry later', undefined, { 'retry-after': '2' });
+  }
   return undefined;
 }

@@ -1,28 +1,44 @@
 /** The request API process: `npm run api`. Config from the environment (client/api/config.ts). */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { connectTemporalLazily } from '../temporal';
 import { buildApi } from './app';
-import { staticTokenAuthenticator } from './auth';
-import { apiConfigFromEnv } from './config';
+import { apiConfigFromEnv, authenticatorFor } from './config';
 
 async function main(): Promise<void> {
   const config = apiConfigFromEnv();
-  const connection = await Connection.connect({ address: config.temporal.address });
+  // Lazy: the API comes up and answers 503 (and /readyz says not ready) while Temporal is down.
+  const connection = connectTemporalLazily(config.temporal.address);
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const app = await buildApi({
     temporal,
     taskQueue: config.temporal.taskQueue,
     policy: config.policy,
-    authenticator: staticTokenAuthenticator(),
+    authenticator: authenticatorFor(config.auth),
     logLevel: config.logLevel,
   });
-  const close = async () => {
-    // Stops accepting connections and lets in-flight requests finish.
-    await app.close();
-    await connection.close();
-    process.exit(0);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    // Requests still running after the grace period are abandoned rather than holding a deploy forever.
+    const force = setTimeout(() => {
+      app.log.error('in-flight requests did not finish within the grace period; exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs);
+    force.unref();
+    try {
+      await app.close();
+      await connection.close();
+      process.exit(0);
+    } catch (err) {
+      app.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
   };
-  process.once('SIGINT', close);
-  process.once('SIGTERM', close);
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
   await app.listen({ host: config.host, port: config.port });
 }
 

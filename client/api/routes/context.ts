@@ -1,0 +1,24 @@
+/** What every /v1 route receives, and the principal the auth hook attached to the request. */
+import { type Client } from '@temporalio/client';
+import { type FastifyRequest } from 'fastify';
+import { type VendingPolicy } from '../../../contract/vending';
+import { type Principal } from '../auth';
+import { ApiError } from '../errors';
+
+export interface RouteContext {
+  temporal: Client;
+  taskQueue: string;
+  policy: Partial<VendingPolicy>;
+  idempotencyWindowMs: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new ApiError(401, 'UNAUTHENTICATED', 'an Authorization: Bearer <token> header is required');
+  return request.principal;
+}

@@ -1,0 +1,132 @@
+/**
+ * The human steps of a request: the approver's decision, the root-mailbox owner's confirmation, and cancellation.
+ * The actor is always the authenticated principal. The API checks who may act first (a clear 403 before any
+ * Temporal call); the workflow's update validator still has the last word, and its refusals are mapped to
+ * 403 (who decides) or 409 (the request's stage).
+ */
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { DecisionSchema } from '../../../contract/vending';
+import { cancelRequest, confirmRemediation, decide, describeRequest } from '../../temporal';
+import { requireRole, type Principal } from '../auth';
+import { ApiError, errorResponses } from '../errors';
+import { principalOf, type RouteContext } from './context';
+import { DecisionRecordSchema, links, RequestIdParams, RequestRefSchema, RootWindowSchema } from './schemas';
+
+const DecisionBodySchema = DecisionSchema.pick({ decision: true, reason: true }).strict();
+const ConfirmationBodySchema = z.object({ note: z.string().max(1000).default('') }).strict();
+
+export const decisionRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
+  app.post(
+    '/v1/account-requests/:id/decision',
+    {
+      schema: {
+        summary: 'Decide on a request waiting at awaiting-decision: approve the root remediation, attest, or reject',
+        description: 'Needs the approver role; the requester of a request cannot decide on it. The decider is the caller.',
+        tags: ['decisions'],
+        params: RequestIdParams,
+        body: DecisionBodySchema,
+        response: { 200: z.object({ id: z.string(), decision: DecisionRecordSchema }), ...errorResponses(400, 401, 403, 404, 409, 429, 503) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { id } = request.params;
+      requireRole(principal, 'approver', 'decide on a request');
+      const facts = await runningRequest(ctx.temporal, id);
+      if (facts.requester === principal.user) {
+        throw new ApiError(403, 'SELF_APPROVAL', `${principal.user} requested this account and cannot decide on it; another approver must`);
+      }
+      const record = await refusalsMapped(id, () =>
+        decide(ctx.temporal, id, { ...request.body, decidedBy: principal.user, roles: principal.roles }),
+      );
+      request.log.info({ workflowId: id, decision: record.decision, decidedBy: principal.user }, 'decision recorded');
+      return { id, decision: { decision: record.decision, reason: record.reason, decidedBy: record.decidedBy, decidedAt: record.decidedAt } };
+    },
+  );
+
+  app.post(
+    '/v1/account-requests/:id/remediation-confirmation',
+    {
+      schema: {
+        summary: "Confirm that the root user switched billing access on while the request's root window is open",
+        tags: ['decisions'],
+        params: RequestIdParams,
+        body: ConfirmationBodySchema,
+        response: { 200: z.object({ id: z.string(), rootWindow: RootWindowSchema }), ...errorResponses(400, 401, 403, 404, 409, 429, 503) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { id } = request.params;
+      const facts = await runningRequest(ctx.temporal, id);
+      mayActFor(principal, facts.requester, ['approver', 'operator'], 'confirm the remediation');
+      const rootWindow = await refusalsMapped(id, () => confirmRemediation(ctx.temporal, id, { confirmedBy: principal.user, note: request.body.note }));
+      return { id, rootWindow };
+    },
+  );
+
+  app.post(
+    '/v1/account-requests/:id/cancel',
+    {
+      schema: {
+        summary: 'Cancel a running request (its requester or an operator); the workflow closes any root window first',
+        tags: ['decisions'],
+        params: RequestIdParams,
+        response: { 202: RequestRefSchema, ...errorResponses(400, 401, 403, 404, 409, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const { id } = request.params;
+      const facts = await runningRequest(ctx.temporal, id);
+      mayActFor(principal, facts.requester, ['operator'], 'cancel this request');
+      await notFoundAsClosed(id, () => cancelRequest(ctx.temporal, id));
+      request.log.info({ workflowId: id, cancelledBy: principal.user }, 'cancellation requested');
+      return reply.status(202).send({ id, stage: facts.stage, links: links(id) });
+    },
+  );
+};
+
+/** The request must exist (404) and still run (409): a finished request takes no decisions and no cancellation. */
+async function runningRequest(client: Client, id: string): Promise<Awaited<ReturnType<typeof describeRequest>>> {
+  let facts: Awaited<ReturnType<typeof describeRequest>>;
+  try {
+    facts = await describeRequest(client, id);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'REQUEST_NOT_FOUND', `no request ${id}`);
+    throw err;
+  }
+  if (!facts.running) throw new ApiError(409, 'REQUEST_CLOSED', `request ${id} has ended at stage ${facts.stage}`, { stage: facts.stage });
+  return facts;
+}
+
+function mayActFor(principal: Principal, requester: string | undefined, roles: Principal['roles'], what: string): void {
+  if (principal.user === requester || roles.some((role) => principal.roles.includes(role))) return;
+  throw new ApiError(403, 'FORBIDDEN', `only the requester or a holder of ${roles.join('/')} may ${what}`);
+}
+
+/** A workflow that closed between our describe and the call looks like "not found" to Temporal: it is a 409. */
+async function notFoundAsClosed<T>(id: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'REQUEST_CLOSED', `request ${id} has ended`);
+    throw err;
+  }
+}
+
+/** The workflow validator's refusal, by what it is about: who may decide (403) or the request's stage (409). */
+async function refusalsMapped<T>(id: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await notFoundAsClosed(id, call);
+  } catch (err) {
+    if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+    const message = err.cause?.message ?? err.message;
+    if (/role|cannot decide|requested this account|not allowed|authori[sz]ed/i.test(message)) {
+      throw new ApiError(403, 'DECISION_NOT_ALLOWED', message);
+    }
+    throw new ApiError(409, 'WRONG_STAGE', message, { requestId: id });
+  }
+}

@@ -1,0 +1,83 @@
+/** GET /v1/account-requests/{id} (the workflow's status query) and GET /v1/account-requests (visibility). */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { listRequests, readRequest } from '../../temporal';
+import { ApiError, errorResponses } from '../errors';
+import { decodePageToken, encodePageToken } from '../page-token';
+import { type RouteContext } from './context';
+import { links, ListQuerySchema, RequestIdParams, RequestSummarySchema, RequestViewSchema } from './schemas';
+
+export const readRequestsRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
+  app.get(
+    '/v1/account-requests/:id',
+    {
+      schema: {
+        summary: "A request's stage, account id, billing-access verdict and evidence, pending decision, root window and timeline",
+        tags: ['account requests'],
+        params: RequestIdParams,
+        response: { 200: RequestViewSchema, ...errorResponses(400, 401, 404, 429, 503) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      try {
+        const view = await readRequest(ctx.temporal.workflow.getHandle(id), ctx.temporal);
+        const status = view.status;
+        return {
+          id: view.id,
+          stage: view.stage,
+          requester: view.requester,
+          accountId: view.accountId,
+          execution: view.execution,
+          billingAccess: status?.billingAccess,
+          pendingDecision: status?.pendingDecision,
+          decision: status?.decision,
+          rootWindow: status?.rootWindow,
+          failure: status?.failure,
+          timeline: status?.timeline ?? [],
+          links: links(view.id),
+        };
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'REQUEST_NOT_FOUND', `no request ${id}`);
+        throw err;
+      }
+    },
+  );
+
+  app.get(
+    '/v1/account-requests',
+    {
+      schema: {
+        summary: 'Requests, newest first, filtered by stage and requester; page with nextPageToken',
+        tags: ['account requests'],
+        querystring: ListQuerySchema,
+        response: {
+          200: z.object({ items: z.array(RequestSummarySchema), nextPageToken: z.string().optional() }),
+          ...errorResponses(400, 401, 429, 503),
+        },
+      },
+    },
+    async (request) => {
+      const { stage, requester, pageSize, pageToken } = request.query;
+      const filters = JSON.stringify([stage ?? null, requester ?? null]);
+      const temporalToken = pageToken === undefined ? undefined : decodePageToken(pageToken, filters);
+      if (pageToken !== undefined && !temporalToken) throw invalidPageToken();
+      try {
+        const page = await listRequests(ctx.temporal, { taskQueue: ctx.taskQueue, stage, requester, pageSize, pageToken: temporalToken });
+        return { items: page.items, nextPageToken: page.nextPageToken && encodePageToken(page.nextPageToken, filters) };
+      } catch (err) {
+        // A well-formed token Temporal still refuses (INVALID_ARGUMENT, or UNKNOWN from its decoder): the caller's.
+        const code = (err as { code?: unknown }).code ?? (err as { cause?: { code?: unknown } }).cause?.code;
+        if (temporalToken && (code === 2 || code === 3)) throw invalidPageToken();
+        throw err;
+      }
+    },
+  );
+};
+
+function invalidPageToken(): ApiError {
+  return new ApiError(400, 'INVALID_PAGE_TOKEN', 'pageToken is not one this API handed out for these filters', [
+    { field: 'querystring.pageToken', message: 'not a token from a previous answer with the same filters' },
+  ]);
+}

@@ -1,0 +1,15 @@
+/**
+ * Every `vend` subcommand, one file each. A new command (e.g. `doctor`) is a file exporting
+ * `register(program, io)` and a line here.
+ */
+import { type Command } from 'commander';
+import { type CliIo } from '../context';
+import * as cancel from './cancel';
+import * as confirm from './confirm';
+import * as decide from './decide';
+import * as list from './list';
+import * as request from './request';
+import * as status from './status';
+import * as watch from './watch';
+
+export const COMMANDS: { register(program: Command, io: CliIo): void }[] = [request, status, list, decide, confirm, cancel, watch];

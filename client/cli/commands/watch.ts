@@ -1,0 +1,41 @@
+/** vend watch: follow a request's stages live until it ends; the exit code says how it ended. */
+import { type Command } from 'commander';
+import { z } from 'zod';
+import { isTerminalStage } from '../../../contract/stages';
+import { contextFrom, parseInput, type CliIo } from '../context';
+import { CliError, EXIT } from '../errors';
+import { formatTimelineEntry, type RequestViewLike } from '../format';
+import { RequestRefSchema } from '../request-ref';
+
+const WatchOptionsSchema = z.object({
+  interval: z.coerce.number().int().min(100).max(60_000),
+  timeout: z.coerce.number().int().min(1).optional(),
+});
+
+export function register(program: Command, io: CliIo): void {
+  program
+    .command('watch')
+    .description('follow a request until it ends; exit 0 when completed, 1 when it ended otherwise')
+    .argument('<request>', 'request id (vend-...) or account email')
+    .option('--interval <ms>', 'how often to ask', '1000')
+    .option('--timeout <seconds>', 'give up after this long (exit 1)')
+    .action(async (ref: string, raw: { interval: string; timeout?: string }, command: Command) => {
+      const ctx = contextFrom(command, io);
+      const id = parseInput(RequestRefSchema, ref);
+      const opts = parseInput(WatchOptionsSchema, raw);
+      const deadline = opts.timeout ? Date.now() + opts.timeout * 1000 : Infinity;
+      let shown = 0;
+      for (;;) {
+        const { body: view } = await ctx.api.call<RequestViewLike>('GET', `/v1/account-requests/${id}`);
+        // The timeline only grows: print what is new since the last poll.
+        for (const entry of view.timeline.slice(shown)) ctx.out(ctx.json ? JSON.stringify(entry) : formatTimelineEntry(entry));
+        shown = Math.max(shown, view.timeline.length);
+        if (isTerminalStage(view.stage)) {
+          if (view.stage === 'completed') return;
+          throw new CliError(`${id} ended at ${view.stage}${view.failure ? `: ${view.failure.message}` : ''}`, EXIT.refused);
+        }
+        if (Date.now() >= deadline) throw new CliError(`${id} is still at ${view.stage} after ${opts.timeout}s`, EXIT.refused);
+        await new Promise((resolve) => setTimeout(resolve, opts.interval));
+      }
+    });
+}

@@ -1,0 +1,98 @@
+/**
+ * The human steps through HTTP: who may decide (403s), the validator's stage refusals (409), approval -> root window
+ * -> confirmation -> completed, and cancellation by the requester or an operator only. Billing access is switched
+ * off in the sandbox so every request stops at awaiting-decision.
+ */
+import { api, waitFor } from '../support/http';
+import { startTestEnv, type TestEnv } from '../support/env';
+import { sandboxControl } from '../support/vending';
+
+let env: TestEnv;
+beforeAll(async () => {
+  env = await startTestEnv({ api: true, sandbox: { timeScale: 10 } });
+  expect((await sandboxControl(env, 'POST', '/linked-account-access', { enabled: false })).status).toBeLessThan(300);
+});
+afterAll(async () => env?.stop());
+
+async function requestAwaitingDecision(name: string, token = 'dev-requester'): Promise<string> {
+  const created = await api(env.apiUrl!, 'POST', '/v1/account-requests', {
+    token,
+    body: { accountName: name, email: `${name}@example.com`, organizationalUnit: 'Workloads' },
+  });
+  expect(created.status).toBe(202);
+  await stage(created.body.id, 'awaiting-decision');
+  return created.body.id;
+}
+
+async function stage(id: string, wanted: string): Promise<any> {
+  return waitFor(`${id} at ${wanted}`, async () => {
+    const res = await api(env.apiUrl!, 'GET', `/v1/account-requests/${id}`, { token: 'dev-approver' });
+    return res.body.stage === wanted ? res.body : undefined;
+  });
+}
+
+const decide = (id: string, token: string | undefined, body: unknown) =>
+  api(env.apiUrl!, 'POST', `/v1/account-requests/${id}/decision`, { token, body });
+
+test('a requester cannot approve (403), an approver cannot approve their own request (403), no token is 401', async () => {
+  const [alices, carols] = await Promise.all([requestAwaitingDecision('dec-alice'), requestAwaitingDecision('dec-carol', 'dev-admin')]);
+
+  const byRequester = await decide(alices, 'dev-requester', { decision: 'approve-remediation', reason: 'looks fine' });
+  expect(byRequester.status).toBe(403);
+  expect(byRequester.body.error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('approver') });
+
+  const selfApproval = await decide(carols, 'dev-admin', { decision: 'approve-remediation', reason: 'my own' });
+  expect(selfApproval.status).toBe(403);
+  expect(selfApproval.body.error.code).toBe('SELF_APPROVAL');
+
+  const anonymous = await decide(alices, undefined, { decision: 'reject', reason: 'x' });
+  expect(anonymous.status).toBe(401);
+
+  // decidedBy/roles in the body are not accepted: identity comes from the token only.
+  const smuggled = await decide(alices, 'dev-requester', { decision: 'approve-remediation', reason: 'x', decidedBy: 'bob', roles: ['approver'] });
+  expect(smuggled.status).toBe(400);
+
+  // Nothing was decided by any of these.
+  expect((await stage(alices, 'awaiting-decision')).pendingDecision).toMatchObject({ deadline: expect.any(String) });
+  expect(await decide(carols, 'dev-approver', { decision: 'reject', reason: 'not needed after all' })).toMatchObject({ status: 200 });
+  await stage(carols, 'rejected');
+  const afterEnd = await decide(carols, 'dev-approver', { decision: 'reject', reason: 'again' });
+  expect(afterEnd.status).toBe(409);
+  expect(afterEnd.body.error.code).toBe('REQUEST_CLOSED');
+});
+
+test('approve -> root window; a second decision and an early confirmation are refused by the workflow (409); confirm -> completed', async () => {
+  const id = await requestAwaitingDecision('dec-approve');
+  const early = await api(env.apiUrl!, 'POST', `/v1/account-requests/${id}/remediation-confirmation`, { token: 'dev-requester', body: { note: 'too early' } });
+  expect(early.status).toBe(409);
+  expect(early.body.error).toMatchObject({ code: 'WRONG_STAGE', message: expect.stringContaining('no root window is open') });
+
+  const approved = await decide(id, 'dev-approver', { decision: 'approve-remediation', reason: 'billing access is needed' });
+  expect(approved.status).toBe(200);
+  expect(approved.body.decision).toMatchObject({ decision: 'approve-remediation', decidedBy: 'bob', decidedAt: expect.any(String) });
+
+  const again = await decide(id, 'dev-admin', { decision: 'reject', reason: 'changed my mind' });
+  expect(again.status).toBe(409);
+  expect(again.body.error).toMatchObject({ code: 'WRONG_STAGE', message: expect.stringContaining('no decision is pending') });
+
+  await stage(id, 'root-window-open');
+  const confirmed = await api(env.apiUrl!, 'POST', `/v1/account-requests/${id}/remediation-confirmation`, { token: 'dev-requester', body: { note: 'switched on' } });
+  expect(confirmed.status).toBe(200);
+  const done = await stage(id, 'completed');
+  expect(done.decision.decidedBy).toBe('bob');
+  expect(done.rootWindow).toMatchObject({ closedBecause: 'confirmed', confirmedBy: 'alice', postAudit: { passwordPresent: false } });
+});
+
+test('cancel: refused for someone else (403), accepted for the requester (202), the request ends cancelled, then 409', async () => {
+  const id = await requestAwaitingDecision('dec-cancel');
+  const byOther = await api(env.apiUrl!, 'POST', `/v1/account-requests/${id}/cancel`, { token: 'dev-approver' });
+  expect(byOther.status).toBe(403);
+  const byRequester = await api(env.apiUrl!, 'POST', `/v1/account-requests/${id}/cancel`, { token: 'dev-requester' });
+  expect(byRequester.status).toBe(202);
+  expect(byRequester.body).toMatchObject({ id, links: { self: `/v1/account-requests/${id}` } });
+  await stage(id, 'cancelled');
+  const twice = await api(env.apiUrl!, 'POST', `/v1/account-requests/${id}/cancel`, { token: 'dev-admin' });
+  expect(twice.status).toBe(409);
+  const unknown = await api(env.apiUrl!, 'POST', '/v1/account-requests/vend-ffffffffffffffffffffffff/cancel', { token: 'dev-admin' });
+  expect(unknown.status).toBe(404);
+});
