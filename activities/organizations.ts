@@ -28,6 +28,8 @@ export const REQUESTER_TAG = 'vending:requester';
 export interface OrganizationsConfig {
   /** The organization's account quota, when known (AWS's default is 10); preflight refuses when it is reached. */
   accountQuota?: number;
+  /** AWS's limit of account creations in progress at once (5); CreateAccount is not called while that many run. */
+  maxCreationsInFlight?: number;
 }
 
 export interface PreflightInput {
@@ -150,7 +152,11 @@ export function createOrganizationsActivities(aws: AwsClients, config: Organizat
         );
       }
       const inFlight = await findCreationInFlight(org, input.accountName);
-      if (inFlight) return { kind: 'in-flight', createAccountRequestId: inFlight };
+      if (inFlight.match) return { kind: 'in-flight', createAccountRequestId: inFlight.match };
+      // All slots busy: say so without calling CreateAccount, whose scarce rate (0.1/s) a refused call would spend.
+      if (inFlight.inProgress >= (config.maxCreationsInFlight ?? 5)) {
+        throw retryable('CreationSlotsBusy', `${inFlight.inProgress} account creations are already in progress in the organization`);
+      }
 
       try {
         const { CreateAccountStatus } = await org.send(
@@ -245,12 +251,14 @@ async function findAccountByEmail(org: OrganizationsClient, email: string): Prom
   return undefined;
 }
 
-async function findCreationInFlight(org: OrganizationsClient, accountName: string): Promise<string | undefined> {
+async function findCreationInFlight(org: OrganizationsClient, accountName: string): Promise<{ match?: string; inProgress: number }> {
+  let inProgress = 0;
   for await (const page of paginateListCreateAccountStatus({ client: org }, { States: ['IN_PROGRESS'] })) {
     const match = page.CreateAccountStatuses?.find((s) => s.AccountName === accountName);
-    if (match?.Id) return match.Id;
+    if (match?.Id) return { match: match.Id, inProgress };
+    inProgress += page.CreateAccountStatuses?.length ?? 0;
   }
-  return undefined;
+  return { inProgress };
 }
 
 /** An OU given by id is checked; one given by name is found anywhere below the root. */

@@ -18,21 +18,34 @@ const NON_RETRYABLE = [
 
 export function vendingActivities(policy: VendingPolicy) {
   const queues = vendingTaskQueues(workflowInfo().taskQueue);
+  // The first retry comes after 1 s, or sooner when the policy polls faster than that (a time-scaled sandbox scales
+  // its poll intervals, and its retries must follow or a throttled call waits minutes of sandbox time).
+  const firstRetryMs = Math.min(1_000, policy.creationPollIntervalMs);
   const base = {
     startToCloseTimeout: policy.activityAttemptTimeoutMs,
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
+    retry: { initialInterval: firstRetryMs, backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
   } as const;
 
   return {
     /** Preflight, ownership, placement, contacts: ordinary AWS calls, retried for up to an hour. */
     aws: proxyActivities<VendingActivities>({ ...base, scheduleToCloseTimeout: '1 hour' }),
 
-    /** Reconcile-then-CreateAccount, on the queue limited to CreateAccount's rate; busy slots retried for a day. */
+    /**
+     * Reconcile-then-CreateAccount, on the queue limited to CreateAccount's rate; busy slots retried for a day. The
+     * retry runs at the creation poll interval without backoff: the queue's rate limit already paces the attempts of
+     * every workflow together, while a growing backoff would leave a freed slot idle (at AWS's quotas one frees about
+     * every 12 s) and would not follow a sped-up sandbox (the poll interval is scaled with it).
+     */
     creation: proxyActivities<Pick<VendingActivities, 'requestAccountCreation'>>({
       ...base,
       taskQueue: queues.accountCreation,
       scheduleToCloseTimeout: '24 hours',
-      retry: { ...base.retry, initialInterval: '10 seconds', backoffCoefficient: 1.5, maximumInterval: '2 minutes' },
+      retry: {
+        ...base.retry,
+        initialInterval: policy.creationPollIntervalMs,
+        backoffCoefficient: 1,
+        maximumInterval: policy.creationPollIntervalMs,
+      },
     }),
 
     /** The creation poll: each retry of CreationInProgress is one DescribeCreateAccountStatus, on its rate-limited queue. */

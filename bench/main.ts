@@ -1,0 +1,101 @@
+/**
+ * `npm run bench`: throughput (vs the quota floor and two baselines), overhead, API and worker memory, against the
+ * sandbox. Writes bench/results/latest.json and prints a table. BENCH_ONLY=throughput,overhead,api,memory picks
+ * scenarios; the size knobs are listed in bench/README.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startBenchStack } from './lib';
+import { runApi } from './scenarios/api';
+import { runMemory } from './scenarios/memory';
+import { runOverhead } from './scenarios/overhead';
+import { runThroughput } from './scenarios/throughput';
+
+const SCENARIOS = { throughput: runThroughput, overhead: runOverhead, api: runApi, memory: runMemory } as const;
+type Scenario = keyof typeof SCENARIOS;
+
+const TARGETS: { key: string; ok: (v: number) => boolean; target: string }[] = [
+  { key: 'throughput.efficiency', ok: (v) => v >= 0.9, target: '>= 0.9' },
+  { key: 'throughput.failed', ok: (v) => v === 0, target: '= 0' },
+  { key: 'throughput.vsSerial', ok: (v) => v >= 4, target: '>= 4' },
+  { key: 'throughput.vsBatch5', ok: (v) => v >= 4, target: '>= 4' },
+  { key: 'overhead.p50Ms', ok: (v) => v < 1000, target: '< 1000' },
+  { key: 'overhead.p99Ms', ok: (v) => v < 3000, target: '< 3000' },
+  { key: 'api.p99Ms', ok: (v) => v < 50, target: '< 50' },
+  { key: 'memory.workerRssMb', ok: (v) => v < 400, target: '< 400' },
+];
+
+async function main(): Promise<void> {
+  const only = (process.env.BENCH_ONLY ?? Object.keys(SCENARIOS).join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const s of only) if (!(s in SCENARIOS)) throw new Error(`BENCH_ONLY: unknown scenario ${s} (known: ${Object.keys(SCENARIOS).join(', ')})`);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const started = Date.now();
+  const stack = await startBenchStack();
+  const results: Record<string, unknown> = {};
+  const errors: Record<string, string> = {};
+  try {
+    for (const name of only as Scenario[]) {
+      const t = Date.now();
+      try {
+        results[name] = await SCENARIOS[name](stack, log);
+      } catch (err) {
+        errors[name] = (err as Error).stack ?? String(err);
+        log(`[${name}] FAILED: ${(err as Error).message}`);
+      }
+      log(`[${name}] ${Math.round((Date.now() - t) / 1000)} s`);
+    }
+  } finally {
+    await stack.stop();
+  }
+  const report = {
+    measuredAt: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    wallSeconds: Math.round((Date.now() - started) / 1000),
+    ...results,
+    ...(Object.keys(errors).length ? { errors } : {}),
+  };
+  const dir = path.join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  printTable(report);
+  process.stdout.write(`\nwritten to bench/results/latest.json (${report.wallSeconds} s)\n`);
+  if (Object.keys(errors).length) process.exitCode = 1;
+}
+
+function get(obj: unknown, key: string): unknown {
+  return key.split('.').reduce<any>((o, k) => (o == null ? undefined : o[k]), obj);
+}
+
+function printTable(report: Record<string, unknown>): void {
+  const rows: string[][] = [['figure', 'value', 'target', '']];
+  const seen = new Set<string>();
+  for (const t of TARGETS) {
+    const v = get(report, t.key);
+    if (v === undefined) continue;
+    seen.add(t.key);
+    rows.push([t.key, String(v), t.target, typeof v === 'number' ? (t.ok(v) ? 'met' : 'MISSED') : '']);
+  }
+  for (const section of Object.keys(SCENARIOS)) {
+    const s = report[section];
+    if (!s || typeof s !== 'object') continue;
+    for (const [k, v] of Object.entries(s)) {
+      const key = `${section}.${k}`;
+      if (seen.has(key)) continue;
+      rows.push([key, typeof v === 'object' ? JSON.stringify(v) : String(v), '', '']);
+    }
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const [i, r] of rows.entries()) {
+    process.stdout.write(`${r.map((c, j) => c.padEnd(widths[j])).join('  ')}\n`);
+    if (i === 0) process.stdout.write(`${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  }
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});
