@@ -6,6 +6,7 @@ import { createReadinessActivities } from './account-readiness';
 import { createAlternateContactActivities } from './alternate-contacts';
 import { type AwsClients } from './aws-clients';
 import { createBillingAccessActivities } from './billing-access';
+import { createCreationSlotActivities, type CreationSlotsDependencies } from './creation-slots';
 import { createNotifierActivities, type NotificationSink } from './notifier';
 import { createOrganizationsActivities, type OrganizationsConfig } from './organizations';
 import { createRootAccessActivities } from './root-access';
@@ -14,6 +15,8 @@ export interface ActivityDependencies {
   aws: AwsClients;
   notificationSinks: NotificationSink[];
   organizations?: OrganizationsConfig;
+  /** The creation-slot coordinator's client and settings; without it creations are not coordinated. */
+  creationSlots?: CreationSlotsDependencies;
   now?: () => Date;
 }
 
@@ -25,6 +28,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createBillingAccessActivities(deps.aws, deps.now),
     ...createRootAccessActivities(deps.aws, deps.now),
     ...createNotifierActivities(deps.notificationSinks),
+    ...createCreationSlotActivities(deps.creationSlots),
   };
 }
 

@@ -38,7 +38,8 @@ export interface PreflightInput {
 export interface PreflightResult {
   organizationId: string;
   organizationalUnitId: string;
-  accountCount: number;
+  /** Counted only when the quota is configured: a full ListAccounts per request is not free at 9/s per org. */
+  accountCount?: number;
   checks: string[];
 }
 
@@ -92,6 +93,7 @@ const FINAL_FAILURES: Record<string, string> = {
 
 export function createOrganizationsActivities(aws: AwsClients, config: OrganizationsConfig = {}) {
   const org = aws.organizations;
+  const structure = new OrganizationStructureCache(org);
 
   return {
     async checkPreflight({ organizationalUnit }: PreflightInput): Promise<PreflightResult> {
@@ -105,7 +107,7 @@ export function createOrganizationsActivities(aws: AwsClients, config: Organizat
       }
       checks.push('organization in all-features mode');
 
-      const organizationalUnitId = await resolveOrganizationalUnit(org, organizationalUnit);
+      const organizationalUnitId = await structure.resolve(organizationalUnit);
       checks.push(`target OU ${organizationalUnit} exists (${organizationalUnitId})`);
 
       const { EnabledFeatures } = await call(
@@ -122,15 +124,19 @@ export function createOrganizationsActivities(aws: AwsClients, config: Organizat
       }
       checks.push('centralized root access features enabled');
 
+      if (config.accountQuota === undefined) {
+        checks.push('account quota not configured (VEND_ACCOUNT_QUOTA): AWS refuses with ACCOUNT_LIMIT_EXCEEDED when it is reached');
+        return { organizationId: Organization.Id ?? '', organizationalUnitId, checks };
+      }
       let accountCount = 0;
       for await (const page of paginateListAccounts({ client: org }, {})) accountCount += page.Accounts?.length ?? 0;
-      if (config.accountQuota !== undefined && accountCount >= config.accountQuota) {
+      if (accountCount >= config.accountQuota) {
         throw nonRetryable(
           'PreflightFailed',
           `the organization holds ${accountCount} accounts, its quota is ${config.accountQuota}; request an increase in Service Quotas`,
         );
       }
-      checks.push(`account quota headroom (${accountCount} accounts${config.accountQuota ? ` of ${config.accountQuota}` : ''})`);
+      checks.push(`account quota headroom (${accountCount} accounts of ${config.accountQuota})`);
       return { organizationId: Organization.Id ?? '', organizationalUnitId, accountCount, checks };
     },
 
@@ -218,7 +224,7 @@ export function createOrganizationsActivities(aws: AwsClients, config: Organizat
 
     /** Moves the account into its OU and (re)applies its tags; both are idempotent. */
     async placeAccount(input: PlaceAccountInput): Promise<{ organizationalUnitId: string; moved: boolean }> {
-      const organizationalUnitId = await resolveOrganizationalUnit(org, input.organizationalUnit);
+      const organizationalUnitId = await structure.resolve(input.organizationalUnit);
       const { Parents } = await call(() => org.send(new ListParentsCommand({ ChildId: input.accountId })), 'ListParents');
       const current = Parents?.[0]?.Id;
       let moved = false;
@@ -261,11 +267,39 @@ async function findCreationInFlight(org: OrganizationsClient, accountName: strin
   return { inProgress };
 }
 
-/** An OU given by id is checked; one given by name is found anywhere below the root. */
-async function resolveOrganizationalUnit(org: OrganizationsClient, nameOrId: string): Promise<string> {
+/**
+ * The organization's root and OUs, cached in the worker for a minute: every request resolves its OU twice (preflight,
+ * placement), and ListRoots is limited to 1/s per organization - 100 requests at once would wait 200 s for it.
+ */
+class OrganizationStructureCache {
+  private rootId?: string;
+  private readonly ous = new Map<string, { id: string; at: number }>();
+
+  constructor(
+    private readonly org: OrganizationsClient,
+    private readonly ttlMs = 60_000,
+  ) {}
+
+  async resolve(nameOrId: string): Promise<string> {
+    const hit = this.ous.get(nameOrId);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.id;
+    // The root of an organization never changes; the OU tree may, so a miss or a stale entry walks it again.
+    this.rootId ??= await findRootId(this.org);
+    const id = await resolveOrganizationalUnitBelow(this.org, this.rootId, nameOrId);
+    this.ous.set(nameOrId, { id, at: Date.now() });
+    return id;
+  }
+}
+
+async function findRootId(org: OrganizationsClient): Promise<string> {
   const { Roots } = await call(() => org.send(new ListRootsCommand({})), 'ListRoots');
   const rootId = Roots?.[0]?.Id;
   if (!rootId) throw nonRetryable('PreflightFailed', 'the organization has no root');
+  return rootId;
+}
+
+/** An OU given by id is checked; one given by name is found anywhere below the root. */
+async function resolveOrganizationalUnitBelow(org: OrganizationsClient, rootId: string, nameOrId: string): Promise<string> {
   const queue = [rootId];
   while (queue.length > 0) {
     const parent = queue.shift() as string;

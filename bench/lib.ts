@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { createAwsClients, type AwsClients } from '../activities/aws-clients';
+import { creationSlotsConfig } from '../activities/creation-slots';
 import { type VendingPolicy } from '../contract/vending';
 import { startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../sandbox';
 import { ensureTools, type ToolPaths } from '../scripts/bootstrap-tools';
@@ -120,7 +121,11 @@ export async function startBenchEnv(
       connection: stack.native,
       namespace: 'default',
       taskQueue,
-      activities: { aws, notificationSinks: [{ send: async () => undefined }] },
+      activities: {
+        aws,
+        notificationSinks: [{ send: async () => undefined }],
+        creationSlots: { client: stack.client, config: creationSlotsConfig(sandbox.settings().timeScale) },
+      },
       awsQuotaScale: sandbox.settings().timeScale,
       workflowBundle: { code: stack.bundleCode },
     });

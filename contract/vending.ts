@@ -138,6 +138,16 @@ export interface VendingStatus {
 
 export type VendingResult = VendingStatus;
 
+/** Failure types of the update validators' refusals, so that clients map them without reading the message. */
+export const UpdateRefusal = {
+  /** The caller may not decide (no approver role, or the requester). */
+  DecisionNotAllowed: 'DecisionNotAllowed',
+  /** The request is not at the stage the update needs. */
+  WrongStage: 'WrongStage',
+  /** The update's input is malformed. */
+  InvalidInput: 'InvalidInput',
+} as const;
+
 export const statusQuery = defineQuery<VendingStatus>('status');
 export const decideUpdate = defineUpdate<DecisionRecord, [DecisionInput]>('decide');
 export const confirmRemediationUpdate = defineUpdate<RootWindowRecord, [RemediationConfirmation]>('confirmRemediation');

@@ -28,7 +28,7 @@ export function vendingActivities(policy: VendingPolicy) {
 
   return {
     /** Preflight, ownership, placement, contacts: ordinary AWS calls, retried for up to an hour. */
-    aws: proxyActivities<VendingActivities>({ ...base, scheduleToCloseTimeout: '1 hour' }),
+    aws: proxyActivities<VendingActivities>({ ...base, scheduleToCloseTimeout: '1 hour', summary: 'AWS Organizations / Account call' }),
 
     /**
      * Reconcile-then-CreateAccount, on the queue limited to CreateAccount's rate; busy slots retried for a day. The
@@ -40,6 +40,7 @@ export function vendingActivities(policy: VendingPolicy) {
       ...base,
       taskQueue: queues.accountCreation,
       scheduleToCloseTimeout: '24 hours',
+      summary: 'Reconcile, then CreateAccount (IamUserAccessToBilling=ALLOW)',
       retry: {
         ...base.retry,
         initialInterval: policy.creationPollIntervalMs,
@@ -52,6 +53,7 @@ export function vendingActivities(policy: VendingPolicy) {
     creationStatus: proxyActivities<Pick<VendingActivities, 'awaitAccountCreation'>>({
       ...base,
       taskQueue: queues.creationStatus,
+      summary: 'Poll DescribeCreateAccountStatus until SUCCEEDED or FAILED',
       scheduleToCloseTimeout: '6 hours',
       retry: {
         ...base.retry,
@@ -65,6 +67,7 @@ export function vendingActivities(policy: VendingPolicy) {
     readiness: proxyActivities<Pick<VendingActivities, 'awaitAccountReady'>>({
       ...base,
       scheduleToCloseTimeout: policy.readinessTimeoutMs,
+      summary: 'Wait for State=ACTIVE and an assumable access role',
       retry: {
         ...base.retry,
         initialInterval: policy.readinessPollIntervalMs,
@@ -77,17 +80,19 @@ export function vendingActivities(policy: VendingPolicy) {
     evidence: proxyActivities<Pick<VendingActivities, 'probeCostExplorerAccess' | 'lookupBillingAccessEvents'>>({
       ...base,
       retry: { ...base.retry, maximumAttempts: policy.billingVerification.probeAttempts },
+      summary: 'Billing-access evidence from inside the account (Cost Explorer / CloudTrail)',
     }),
 
     /** Root-window steps: retried hard, because closing the window must not give up. */
     root: proxyActivities<
       Pick<VendingActivities, 'auditRootCredentials' | 'allowRootPasswordRecovery' | 'deleteRootCredentials'>
-    >({ ...base, scheduleToCloseTimeout: '2 hours' }),
+    >({ ...base, scheduleToCloseTimeout: '2 hours', summary: 'Root session (sts:AssumeRoot, one task policy)' }),
 
     /** Notifications never block the request: a few attempts, then the workflow moves on. */
     notifier: proxyActivities<Pick<VendingActivities, 'notify'>>({
       startToCloseTimeout: '15 seconds',
       retry: { initialInterval: '1 second', maximumAttempts: 3 },
+      summary: 'Notify people (never blocks the request)',
     }),
   };
 }

@@ -1,1 +1,2 @@
 export { vendAccount } from './vending';
+export { coordinateCreationSlots } from './creation-slots';

@@ -2,7 +2,7 @@
  * The state of one vending request as the outside world sees it: the stage (mirrored to the VendingStage search
  * attribute), the timeline, the facts learned so far. The `status` query returns it; the result is its final form.
  */
-import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   AccountIdKey,
   BillingAccessVerdictKey,
@@ -17,7 +17,13 @@ import {
   type DecisionRecord,
   type VendingInput,
   type VendingStatus,
+  type UpdateRefusal,
 } from '../contract/vending';
+
+/** A validator's refusal: typed, so the API answers 403 or 409 by type. */
+export function refuse(type: keyof typeof UpdateRefusal, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true });
+}
 
 export class VendingRun {
   readonly status: VendingStatus;
@@ -48,6 +54,9 @@ export class VendingRun {
     this.status.stage = stage;
     this.status.timeline.push({ stage, enteredAt: new Date().toISOString(), ...(note ? { note } : {}) });
     upsertSearchAttributes([{ key: VendingStageKey, value: stage }]);
+    // What an operator sees first in the Web UI ("current details"): where the request stands and why.
+    const account = this.status.accountId ? ` · account ${this.status.accountId}` : '';
+    setCurrentDetails(`**${stage}**${account} · requested by ${this.input.requester}${note ? ` · ${note}` : ''}`);
   }
 
   setAccountId(accountId: string): void {
@@ -62,10 +71,10 @@ export class VendingRun {
 
   /** The update validator: refuses before anything is written to history. */
   validateDecision(decision: DecisionInput): void {
-    if (this.stage !== 'awaiting-decision') throw new Error(`no decision is pending: the request is at stage ${this.stage}`);
-    if (!decision.roles.includes('approver')) throw new Error(`${decision.decidedBy} does not hold the approver role`);
+    if (this.stage !== 'awaiting-decision') throw refuse('WrongStage', `no decision is pending: the request is at stage ${this.stage}`);
+    if (!decision.roles.includes('approver')) throw refuse('DecisionNotAllowed', `${decision.decidedBy} does not hold the approver role`);
     if (decision.decidedBy === this.input.requester) {
-      throw new Error(`${decision.decidedBy} requested this account and cannot decide on it; another approver must`);
+      throw refuse('DecisionNotAllowed', `${decision.decidedBy} requested this account and cannot decide on it; another approver must`);
     }
   }
 

@@ -7,6 +7,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -27,7 +28,8 @@ import {
 import { type Notification } from '../contract/notifications';
 import { vendingActivities, type VendingActivityProxies } from './activity-proxies';
 import { decideBillingAccess } from './billing-verdict';
-import { VendingRun } from './vending-run';
+import { creationSlotHolder } from './creation-slot-holder';
+import { refuse, VendingRun } from './vending-run';
 
 /** How many times a creation that AWS failed for a transient reason (INTERNAL_FAILURE, ...) is started again. */
 const MAX_CREATION_ATTEMPTS = 5;
@@ -40,7 +42,7 @@ export async function vendAccount(rawInput: VendingInputArg): Promise<VendingRes
 
   setHandler(statusQuery, () => run.status);
   setHandler(decideUpdate, (decision) => run.recordDecision(DecisionSchema.parse(decision)), {
-    validator: (decision) => run.validateDecision(DecisionSchema.parse(decision)),
+    validator: (decision) => run.validateDecision(parseUpdate(DecisionSchema, decision)),
   });
   setHandler(
     confirmRemediationUpdate,
@@ -50,8 +52,8 @@ export async function vendAccount(rawInput: VendingInputArg): Promise<VendingRes
     },
     {
       validator: (confirmation) => {
-        RemediationConfirmationSchema.parse(confirmation);
-        if (run.stage !== 'root-window-open') throw new Error(`no root window is open: the request is at stage ${run.stage}`);
+        parseUpdate(RemediationConfirmationSchema, confirmation);
+        if (run.stage !== 'root-window-open') throw refuse('WrongStage', `no root window is open: the request is at stage ${run.stage}`);
       },
     },
   );
@@ -101,37 +103,66 @@ export async function vendAccount(rawInput: VendingInputArg): Promise<VendingRes
 
 // ---- stage details -----------------------------------------------------------------------------------------------
 
-/** Reconciled creation: adopt what an earlier attempt started; re-create only after a transient FAILED. */
+/**
+ * Reconciled creation: adopt what an earlier attempt started; re-create only after a transient FAILED. Each attempt
+ * holds one of the organization's creation slots from CreateAccount until the status is final (the patch keeps
+ * requests started before the coordinator existed on their recorded path).
+ */
 async function createAccount(run: VendingRun, acts: VendingActivityProxies): Promise<string> {
-  const { request, requester } = run.input;
+  const slots = patched('org-creation-slots') ? creationSlotHolder(acts) : undefined;
   for (let attempt = 1; ; attempt++) {
-    const outcome = await acts.creation.requestAccountCreation({
-      requestId: workflowInfo().workflowId,
-      accountName: request.accountName,
-      email: request.email,
-      requester,
-      tags: request.tags ?? {},
-      roleName: 'OrganizationAccountAccessRole',
-    });
-    if (outcome.kind === 'existing') {
-      run.setAccountId(outcome.accountId);
-      return outcome.accountId;
-    }
-    run.status.createAccountRequestId = outcome.createAccountRequestId;
-    const status = await acts.creationStatus.awaitAccountCreation(outcome.createAccountRequestId);
-    if (status.state === 'SUCCEEDED') {
-      // A creation adopted by name may be another request's with the same name: only ours counts.
-      if (outcome.kind === 'in-flight' && !(await acts.aws.confirmAccountOwnership({ accountId: status.accountId, email: request.email }))) {
-        continue;
+    const release = (await slots?.acquire()) ?? (async () => undefined);
+    try {
+      const created = await createOnce(run, acts);
+      if (created.accountId) return created.accountId;
+      if (created.retry) {
+        if (attempt >= MAX_CREATION_ATTEMPTS) {
+          throw ApplicationFailure.nonRetryable(
+            `account creation failed ${attempt} times, last with ${created.retry.reason}`,
+            'AccountCreationFailed',
+          );
+        }
+        run.status.timeline.push({
+          stage: 'creating',
+          enteredAt: new Date().toISOString(),
+          note: `${created.retry.reason}: ${created.retry.explanation}`,
+        });
       }
-      run.setAccountId(status.accountId);
-      return status.accountId;
+    } finally {
+      await release();
     }
-    if (attempt >= MAX_CREATION_ATTEMPTS) {
-      throw ApplicationFailure.nonRetryable(`account creation failed ${attempt} times, last with ${status.reason}`, 'AccountCreationFailed');
-    }
-    run.status.timeline.push({ stage: 'creating', enteredAt: new Date().toISOString(), note: `${status.reason}: ${status.explanation}` });
   }
+}
+
+/** One creation attempt: the account id, or why it must be tried again (transient FAILED, another's account). */
+async function createOnce(
+  run: VendingRun,
+  acts: VendingActivityProxies,
+): Promise<{ accountId?: string; retry?: { reason: string; explanation: string } }> {
+  const { request, requester } = run.input;
+  const outcome = await acts.creation.requestAccountCreation({
+    requestId: workflowInfo().workflowId,
+    accountName: request.accountName,
+    email: request.email,
+    requester,
+    tags: request.tags ?? {},
+    roleName: 'OrganizationAccountAccessRole',
+  });
+  if (outcome.kind === 'existing') {
+    run.setAccountId(outcome.accountId);
+    return { accountId: outcome.accountId };
+  }
+  run.status.createAccountRequestId = outcome.createAccountRequestId;
+  const status = await acts.creationStatus.awaitAccountCreation(outcome.createAccountRequestId);
+  if (status.state === 'SUCCEEDED') {
+    // A creation adopted by name may be another request's with the same name: only ours counts.
+    if (outcome.kind === 'in-flight' && !(await acts.aws.confirmAccountOwnership({ accountId: status.accountId, email: request.email }))) {
+      return {};
+    }
+    run.setAccountId(status.accountId);
+    return { accountId: status.accountId };
+  }
+  return { retry: { reason: status.reason, explanation: status.explanation } };
 }
 
 async function placeAccount(run: VendingRun, acts: VendingActivityProxies, accountId: string): Promise<void> {
@@ -327,6 +358,13 @@ async function notify(
   } catch (err) {
     if (isCancellation(err)) throw err;
   }
+}
+
+/** Validates an update's input; a malformed one is refused (typed) before anything reaches history. */
+function parseUpdate<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw refuse('InvalidInput', result.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '));
 }
 
 function describeFailure(err: Error): string {

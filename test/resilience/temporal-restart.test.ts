@@ -64,7 +64,7 @@ test('Temporal killed and restarted on its SQLite file mid-run: all 12 requests 
     const state = await sandboxControl(env, 'GET', '/state');
     return state.body.createAccountRequests.length >= 6 ? true : undefined;
   }, 60_000, 100);
-  server!.process.child.kill('SIGKILL');
+  server!.process.kill('SIGKILL');
   await server!.process.exited;
   await server!.process.stop();
   const killedAt = Date.now() - started;

@@ -4,10 +4,10 @@
  * Temporal call); the workflow's update validator still has the last word, and its refusals are mapped to
  * 403 (who decides) or 409 (the request's stage).
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DecisionSchema } from '../../../contract/vending';
+import { DecisionSchema, UpdateRefusal } from '../../../contract/vending';
 import { cancelRequest, confirmRemediation, decide, describeRequest } from '../../temporal';
 import { requireRole, type Principal } from '../auth';
 import { ApiError, errorResponses } from '../errors';
@@ -124,9 +124,9 @@ async function refusalsMapped<T>(id: string, call: () => Promise<T>): Promise<T>
   } catch (err) {
     if (!(err instanceof WorkflowUpdateFailedError)) throw err;
     const message = err.cause?.message ?? err.message;
-    if (/role|cannot decide|requested this account|not allowed|authori[sz]ed/i.test(message)) {
-      throw new ApiError(403, 'DECISION_NOT_ALLOWED', message);
-    }
+    const type = err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
+    if (type === UpdateRefusal.DecisionNotAllowed) throw new ApiError(403, 'DECISION_NOT_ALLOWED', message);
+    if (type === UpdateRefusal.InvalidInput) throw new ApiError(400, 'VALIDATION_FAILED', message);
     throw new ApiError(409, 'WRONG_STAGE', message, { requestId: id });
   }
 }
