@@ -87,12 +87,13 @@ test('burst sizes and refill rates match the quota table (per account and per or
   sb.updateSettings({ timeScale: 10 });
   await sleep(1500); // refill every bucket to its burst
   const t0 = performance.now();
-  const describeOk = await hammer(2000, 4, () =>
+  // Enough concurrent callers that the bucket, not the client or a busy machine, is what limits the rate.
+  const describeOk = await hammer(2000, 16, () =>
     organizations.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: requestId })),
   );
   const describeRate = (describeOk - 2) / ((performance.now() - t0) / 1000);
   const t1 = performance.now();
-  const listOk = await hammer(1500, 4, listAccounts(organizations));
+  const listOk = await hammer(1500, 16, listAccounts(organizations));
   const listRate = (listOk - 12) / ((performance.now() - t1) / 1000);
   figures.ratePerSecondAtScale10 = { DescribeCreateAccountStatus: round(describeRate), ListAccounts: round(listRate) };
   expect(describeRate).toBeGreaterThan(20 * 0.85);
