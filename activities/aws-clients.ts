@@ -15,6 +15,8 @@ export const AwsConfigSchema = z.object({
   region: z.string().min(1).default('us-east-1'),
   /** One endpoint for every service (the sandbox gateway); unset = real AWS endpoints. */
   endpoint: z.url().optional(),
+  /** STS only, overriding both the above and the SDK's regional endpoint (e.g. a VPC endpoint); unset = the default. */
+  stsEndpoint: z.url().optional(),
   /** Static credentials (sandbox); unset = the default AWS credentials chain. */
   staticCredentials: z.object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) }).optional(),
   /** The role CreateAccount puts into every new account and that we assume to look inside it. */
@@ -58,7 +60,8 @@ export function createAwsClients(config: AwsConfig): AwsClients {
     ...(config.staticCredentials ? { credentials: config.staticCredentials } : {}),
   };
   // AssumeRoot is refused by the global STS endpoint; the SDK's regional endpoint for config.region is what we want.
-  const sts = new STSClient(base);
+  // useGlobalEndpoint is the SDK's default already (false); it is spelled out so no shared config can change it.
+  const sts = new STSClient({ ...base, useGlobalEndpoint: false, ...(config.stsEndpoint ? { endpoint: config.stsEndpoint } : {}) });
   const clients = {
     organizations: new OrganizationsClient(base),
     iam: new IAMClient(base),

@@ -9,10 +9,12 @@ import {
   makeGrpcRetryInterceptor,
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdReusePolicy,
-  type Client,
+  Client,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
+import { dataProtection, plainEmailSearchValue, type DataProtection } from '../encryption';
+import { clientConnectionOptions, type TemporalConnection } from '../worker/temporal-connection';
 import { type AccountRequest } from '../contract/request';
 import { requestIdForEmail } from '../contract/request-id';
 import {
@@ -57,11 +59,16 @@ function readFingerprint(memo: Record<string, unknown> | undefined): Idempotency
 /**
  * A lazy connection with short gRPC retries: the API must start and stay up while Temporal is down (answering 503),
  * and a caller waiting on the API is better served by a quick 503/429 it can retry than by the SDK's default ~20 s of
- * internal retries.
+ * internal retries. `target` is a validated connection config (plain, mTLS or API key; worker/temporal-connection.ts)
+ * or, for tests, a bare address.
  */
-export function connectTemporalLazily(address: string, extraInterceptors: Parameters<typeof Connection.lazy>[0] = {}): Connection {
+export function connectTemporalLazily(
+  target: string | TemporalConnection,
+  extraInterceptors: Parameters<typeof Connection.lazy>[0] = {},
+): Connection {
+  const options = typeof target === 'string' ? { address: target } : clientConnectionOptions(target);
   return Connection.lazy({
-    address,
+    ...options,
     connectTimeout: '3s',
     ...extraInterceptors,
     interceptors: [
@@ -71,6 +78,25 @@ export function connectTemporalLazily(address: string, extraInterceptors: Parame
       ),
     ],
   });
+}
+
+/**
+ * What a client needs besides its connection to read and write vending workflows: the payload codec (same key ring
+ * as the worker) and how the AccountEmail search attribute is computed. Kept per Client, so every function here
+ * that takes a Client (start, list by email) uses the right value without each caller passing it around.
+ */
+const protections = new WeakMap<Client, DataProtection>();
+
+/** A Temporal client with the data protection in place (codec + AccountEmail hashing). */
+export function createVendingClient(connection: Connection, namespace: string, protection: DataProtection = dataProtection(undefined)): Client {
+  const client = new Client({ connection, namespace, ...(protection.dataConverter ? { dataConverter: protection.dataConverter } : {}) });
+  protections.set(client, protection);
+  return client;
+}
+
+/** The AccountEmail search attribute's value for an email with this client's protection (plain when none is set). */
+export function accountEmailSearchValue(client: Client, email: string): string {
+  return (protections.get(client)?.emailSearchValue ?? plainEmailSearchValue)(email);
 }
 
 /** Is Temporal answering? For /readyz. */
@@ -118,7 +144,8 @@ export async function startVending(client: Client, input: StartVendingInput): Pr
       // A failed or cancelled request may be asked for again; a live or completed one may not.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       typedSearchAttributes: [
-        { key: AccountEmailKey, value: input.request.email.toLowerCase() },
+        // With encryption on, a keyed hash: search attributes are indexed in clear and no codec touches them.
+        { key: AccountEmailKey, value: accountEmailSearchValue(client, input.request.email) },
         { key: RequesterKey, value: input.requester },
         { key: VendingStageKey, value: 'preflight' },
       ],
@@ -216,6 +243,8 @@ export interface ListRequestsInput {
   /** Already validated against the stage enum by the caller; quoted here again regardless. */
   stage?: VendingStage;
   requester?: string;
+  /** Finds the request for this account email (through its AccountEmail value: the email or its keyed hash). */
+  email?: string;
   pageSize: number;
   pageToken?: Buffer;
 }
@@ -238,6 +267,7 @@ export async function listRequests(client: Client, input: ListRequestsInput): Pr
     `TaskQueue=${visibilityString(input.taskQueue)}`,
     ...(input.stage ? [`VendingStage=${visibilityString(input.stage)}`] : []),
     ...(input.requester ? [`Requester=${visibilityString(input.requester)}`] : []),
+    ...(input.email ? [`AccountEmail=${visibilityString(accountEmailSearchValue(client, input.email))}`] : []),
   ].join(' AND ');
   const response = await client.workflowService.listWorkflowExecutions({
     namespace: client.options.namespace,

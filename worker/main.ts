@@ -3,23 +3,29 @@ import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
 import { createAwsClients } from '../activities/aws-clients';
 import { logSink, webhookSink, type NotificationSink } from '../activities/notifier';
-import { workerConfigFromEnv } from './config';
+import { dataProtection } from '../encryption';
+import { describeTemporalConnection, nativeConnectionOptions, workerConfigFromEnv } from './config';
+import { installWorkerRuntime } from './runtime';
 import { createVendingWorkers } from './worker';
 
 async function main(): Promise<void> {
   const config = workerConfigFromEnv();
   const log = pino({ level: config.logLevel, base: { service: 'vending-worker' } });
+  // Before any connection: the SDK's, the workflows' and the activities' logs go to pino, metrics to Prometheus.
+  installWorkerRuntime({ log, metricsAddress: config.metricsAddress });
+  const protection = dataProtection(config.encryption);
   const aws = createAwsClients(config.aws);
   const sinks: NotificationSink[] = [logSink((obj) => log.info(obj))];
   if (config.notifyWebhookUrl) sinks.push(webhookSink(config.notifyWebhookUrl));
 
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(nativeConnectionOptions(config.temporal));
   const workers = await createVendingWorkers({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities: { aws, notificationSinks: sinks, organizations: { accountQuota: config.accountQuota } },
     awsQuotaScale: config.awsQuotaScale,
+    dataConverter: protection.dataConverter,
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -28,7 +34,12 @@ async function main(): Promise<void> {
     });
   }
   log.info(
-    { temporal: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, aws: config.aws.endpoint ?? 'AWS' },
+    {
+      temporal: describeTemporalConnection(config.temporal),
+      aws: { mode: config.awsMode, region: config.aws.region, endpoint: config.aws.endpoint ?? 'AWS', stsEndpoint: config.aws.stsEndpoint ?? 'regional' },
+      encryption: protection.codec ? { keyId: protection.codec.keyId } : 'off',
+      metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
+    },
     'worker running',
   );
   await workers.run();

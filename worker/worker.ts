@@ -14,6 +14,8 @@ export interface VendingWorkerOptions {
   awsQuotaScale: number;
   /** A prebuilt bundle (tests bundle once); otherwise the workflows are bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Payload codecs (encryption/index.ts); every worker of the set uses the same. Unset = Temporal's default. */
+  dataConverter?: WorkerOptions['dataConverter'];
 }
 
 export interface VendingWorkers {
@@ -24,7 +26,11 @@ export interface VendingWorkers {
 export async function createVendingWorkers(opts: VendingWorkerOptions): Promise<VendingWorkers> {
   const activities = createActivities(opts.activities);
   const queues = vendingTaskQueues(opts.taskQueue);
-  const common = { connection: opts.connection, namespace: opts.namespace };
+  const common = {
+    connection: opts.connection,
+    namespace: opts.namespace,
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
+  };
   const workflowSource = opts.workflowBundle
     ? { workflowBundle: opts.workflowBundle }
     : { workflowsPath: require.resolve('../workflows') };

@@ -1,7 +1,8 @@
 /** The request API's configuration, from the environment, validated. */
 import { z } from 'zod';
 import { VendingPolicySchema } from '../../contract/vending';
-import { TemporalConnectionSchema, parseConfig } from '../../worker/config';
+import { EncryptionConfigSchema, encryptionInputFromEnv } from '../../encryption/config';
+import { TemporalConnectionSchema, parseConfig, temporalConnectionInputFromEnv } from '../../worker/config';
 import { staticTokenAuthenticator, type Authenticator } from './auth';
 import { oidcAuthenticator } from './oidc-auth';
 
@@ -34,6 +35,10 @@ export const ApiConfigSchema = z.object({
   /** How long a shutdown waits for in-flight requests before it gives up on them. */
   shutdownGraceMs: z.number().int().positive().default(10_000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Payload encryption (same key ring as the worker) and the AccountEmail HMAC key; unset = off. */
+  encryption: EncryptionConfigSchema.optional(),
+  /** Browser origins (the Temporal Web UI's) allowed to call the codec endpoint; used with encryption on. */
+  codecCorsOrigins: z.array(z.url()).default(['http://127.0.0.1:8233', 'http://localhost:8233']),
 });
 export type ApiConfig = z.infer<typeof ApiConfigSchema>;
 
@@ -47,10 +52,14 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
     }
   }
   const number = (value: string | undefined) => (value === undefined || value === '' ? undefined : Number(value));
+  // The root-mailbox owner every request names in its root-window instructions, unless VEND_POLICY sets one.
+  if (env.VEND_ROOT_MAILBOX_OWNER && (policy === undefined || (typeof policy === 'object' && policy !== null && !('rootMailboxOwner' in policy)))) {
+    policy = { ...(policy as object | undefined), rootMailboxOwner: env.VEND_ROOT_MAILBOX_OWNER };
+  }
   return parseConfig(ApiConfigSchema, {
     host: env.API_HOST,
     port: number(env.API_PORT),
-    temporal: { address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.VEND_TASK_QUEUE },
+    temporal: temporalConnectionInputFromEnv(env),
     policy,
     auth:
       env.VEND_AUTH_MODE === 'oidc'
@@ -67,6 +76,8 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
         : { mode: env.VEND_AUTH_MODE ?? 'dev' },
     shutdownGraceMs: number(env.API_SHUTDOWN_GRACE_MS),
     logLevel: env.LOG_LEVEL,
+    encryption: encryptionInputFromEnv(env),
+    codecCorsOrigins: env.VEND_CODEC_CORS_ORIGINS ? env.VEND_CODEC_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
   });
 }
 

@@ -1,21 +1,26 @@
 /** The request API process: `npm run api`. Config from the environment (client/api/config.ts). */
-import { Client } from '@temporalio/client';
-import { connectTemporalLazily } from '../temporal';
+import { codecServer } from '../../encryption/codec-server';
+import { dataProtection } from '../../encryption';
+import { connectTemporalLazily, createVendingClient } from '../temporal';
 import { buildApi } from './app';
 import { apiConfigFromEnv, authenticatorFor } from './config';
 
 async function main(): Promise<void> {
   const config = apiConfigFromEnv();
+  const protection = dataProtection(config.encryption);
   // Lazy: the API comes up and answers 503 (and /readyz says not ready) while Temporal is down.
-  const connection = connectTemporalLazily(config.temporal.address);
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const connection = connectTemporalLazily(config.temporal);
+  const temporal = createVendingClient(connection, config.temporal.namespace, protection);
+  const authenticator = authenticatorFor(config.auth);
   const app = await buildApi({
     temporal,
     taskQueue: config.temporal.taskQueue,
     policy: config.policy,
-    authenticator: authenticatorFor(config.auth),
+    authenticator,
     logLevel: config.logLevel,
   });
+  // The codec endpoint for the Web UI / CLI, with encryption on: operators decode, nobody else.
+  if (protection.codec) await app.register(codecServer, { codec: protection.codec, authenticator, corsOrigins: config.codecCorsOrigins });
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -2,15 +2,18 @@
  * A test file's private world: its own sandbox (moto + gateway), a worker on its own task queue against the shared
  * Temporal dev server, a Temporal client and, on request, the HTTP API on a free port.
  */
-import { Client, Connection } from '@temporalio/client';
+import { type Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type FastifyInstance } from 'fastify';
 import { createAwsClients, type AwsClients } from '../../activities/aws-clients';
 import { type Notification } from '../../activities/notifier';
 import { type VendingPolicy } from '../../contract/vending';
+import { createVendingClient } from '../../client/temporal';
+import { dataProtection, EncryptionConfigSchema, type DataProtection, type EncryptionConfig } from '../../encryption';
 import { startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../../sandbox';
+import { clientConnectionOptions, nativeConnectionOptions, parseConfig, TemporalConnectionSchema } from '../../worker/config';
 import { createVendingWorkers, type VendingWorkers } from '../../worker/worker';
 import { WORKFLOW_BUNDLE_PATH } from './paths';
 
@@ -28,6 +31,20 @@ export interface TestEnvOptions {
   api?: boolean;
   /** Start the in-process worker (default true); a test that runs its own worker process says false. */
   worker?: boolean;
+  /**
+   * Payload encryption for the worker, the client and the API (which then serves /codec/*): `true` for a fresh
+   * random key ring, or a config (encryption/config.ts). Off by default.
+   */
+  encryption?: boolean | EncryptionConfig;
+}
+
+/** A fresh key ring (one key, id `test-1`) and HMAC key, as the environment would hold them. */
+export function randomEncryptionEnv(keyId = 'test-1'): { VEND_ENCRYPTION_KEYS: string; VEND_ENCRYPTION_KEY_ID: string; VEND_SEARCH_HMAC_KEY: string } {
+  return {
+    VEND_ENCRYPTION_KEYS: JSON.stringify({ [keyId]: randomBytes(32).toString('base64') }),
+    VEND_ENCRYPTION_KEY_ID: keyId,
+    VEND_SEARCH_HMAC_KEY: randomBytes(32).toString('base64'),
+  };
 }
 
 export interface TestEnv {
@@ -37,6 +54,8 @@ export interface TestEnv {
   aws: AwsClients;
   notifications: Notification[];
   policy: Partial<VendingPolicy>;
+  /** The codec and AccountEmail hashing in use (no codec when encryption is off). */
+  protection: DataProtection;
   apiUrl?: string;
   /** Environment for a worker process (worker/main.ts) pointed at this env. */
   workerEnv: NodeJS.ProcessEnv;
@@ -62,12 +81,22 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
     memberRoleName: 'OrganizationAccountAccessRole',
     maxAttempts: 8,
   });
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  const encryption: EncryptionConfig | undefined =
+    opts.encryption === true
+      ? (() => {
+          const raw = randomEncryptionEnv();
+          return EncryptionConfigSchema.parse({ keys: JSON.parse(raw.VEND_ENCRYPTION_KEYS), keyId: raw.VEND_ENCRYPTION_KEY_ID, searchHmacKey: raw.VEND_SEARCH_HMAC_KEY });
+        })()
+      : opts.encryption || undefined;
+  const protection = dataProtection(encryption);
+  // The same schema and option builders as the worker and the API (plain here: the dev server has no TLS).
+  const temporalConfig = parseConfig(TemporalConnectionSchema, { address });
+  const connection = await Connection.connect(clientConnectionOptions(temporalConfig));
+  const client: Client = createVendingClient(connection, 'default', protection);
   const notifications: Notification[] = [];
   const policy = { ...TEST_POLICY, ...opts.policy };
 
-  const nativeConnection = await NativeConnection.connect({ address });
+  const nativeConnection = await NativeConnection.connect(nativeConnectionOptions(temporalConfig));
   let workers: VendingWorkers | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
@@ -78,6 +107,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
       activities: { aws, notificationSinks: [{ send: async (n) => void notifications.push(n) }] },
       awsQuotaScale: sandbox.settings().timeScale,
       workflowBundle: { code: readFileSync(WORKFLOW_BUNDLE_PATH, 'utf8') },
+      dataConverter: protection.dataConverter,
     });
     running = workers.run();
   };
@@ -94,7 +124,12 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
     // Loaded only when asked for, so workflow-only tests do not depend on the API's module graph.
     const { buildApi } = await import('../../client/api/app');
     const { staticTokenAuthenticator } = await import('../../client/api/auth');
-    api = await buildApi({ temporal: client, taskQueue, policy, authenticator: staticTokenAuthenticator(), logLevel: 'silent' });
+    const authenticator = staticTokenAuthenticator();
+    api = await buildApi({ temporal: client, taskQueue, policy, authenticator, logLevel: 'silent' });
+    if (protection.codec) {
+      const { codecServer } = await import('../../encryption/codec-server');
+      await api.register(codecServer, { codec: protection.codec, authenticator, corsOrigins: ['http://127.0.0.1:8233'] });
+    }
     apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
   }
 
@@ -105,6 +140,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
     aws,
     notifications,
     policy,
+    protection,
     apiUrl,
     workerEnv: {
       ...process.env,
@@ -116,6 +152,13 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
       VEND_AWS_SECRET_ACCESS_KEY: sandbox.credentials.secretAccessKey,
       VEND_AWS_QUOTA_SCALE: String(sandbox.settings().timeScale),
       LOG_LEVEL: 'warn',
+      ...(encryption
+        ? {
+            VEND_ENCRYPTION_KEYS: JSON.stringify(encryption.keys),
+            VEND_ENCRYPTION_KEY_ID: encryption.keyId,
+            VEND_SEARCH_HMAC_KEY: encryption.searchHmacKey,
+          }
+        : {}),
     },
     startWorker,
     stopWorker,

@@ -14,14 +14,14 @@ import { waitFor } from '../support/http';
 import { WORKFLOW_BUNDLE_PATH } from '../support/paths';
 import { requestAccount, sandboxControl } from '../support/vending';
 
-const TIME_SCALE = 20;
+const TIME_SCALE = 10;
 let env: TestEnv;
 let connection: NativeConnection;
 let workers: VendingWorkers;
 let running: Promise<void>;
 
 beforeAll(async () => {
-  // 60 s of AWS time per creation (3 s real): 5 slots / 60 s < 0.1/s, so the 5-slot limit binds, as in AWS.
+  // 60 s of AWS time per creation (6 s real): 5 slots / 60 s < 0.1/s, so the 5-slot limit binds, as in AWS.
   env = await startTestEnv({ worker: false, sandbox: { timeScale: TIME_SCALE, createAccountDurationMs: 60_000 } });
   connection = await NativeConnection.connect({ address: process.env.VEND_TEST_TEMPORAL_ADDRESS! });
   workers = await createVendingWorkers({

@@ -2,11 +2,15 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listRequests, readRequest } from '../../temporal';
+import { AccountEmailSchema } from '../../../contract/request';
+import { accountEmailSearchValue, listRequests, readRequest, visibilityString } from '../../temporal';
 import { ApiError, errorResponses } from '../errors';
 import { decodePageToken, encodePageToken } from '../page-token';
 import { type RouteContext } from './context';
 import { links, ListQuerySchema, RequestIdParams, RequestSummarySchema, RequestViewSchema } from './schemas';
+
+/** The list's filters: the shared ones, and the account email (matched through its AccountEmail search value). */
+const ListRequestsQuerySchema = ListQuerySchema.extend({ email: AccountEmailSchema.optional() });
 
 export const readRequestsRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   app.get(
@@ -49,9 +53,9 @@ export const readRequestsRoutes: FastifyPluginAsyncZod<RouteContext> = async (ap
     '/v1/account-requests',
     {
       schema: {
-        summary: 'Requests, newest first, filtered by stage and requester; page with nextPageToken',
+        summary: 'Requests, newest first, filtered by stage, requester and account email; page with nextPageToken',
         tags: ['account requests'],
-        querystring: ListQuerySchema,
+        querystring: ListRequestsQuerySchema,
         response: {
           200: z.object({ items: z.array(RequestSummarySchema), nextPageToken: z.string().optional() }),
           ...errorResponses(400, 401, 429, 503),
@@ -59,12 +63,19 @@ export const readRequestsRoutes: FastifyPluginAsyncZod<RouteContext> = async (ap
       },
     },
     async (request) => {
-      const { stage, requester, pageSize, pageToken } = request.query;
-      const filters = JSON.stringify([stage ?? null, requester ?? null]);
+      const { stage, requester, email, pageSize, pageToken } = request.query;
+      // The email as visibility holds it (with encryption on, its keyed hash); only that goes into the query.
+      const emailValue = email === undefined ? undefined : accountEmailSearchValue(ctx.temporal, email);
+      if (emailValue !== undefined && !isQueryable(emailValue)) {
+        throw new ApiError(400, 'VALIDATION_FAILED', 'the request is invalid', [
+          { field: 'querystring.email', message: 'this address cannot be searched for (characters outside letters, digits and . _ @ + -)' },
+        ]);
+      }
+      const filters = JSON.stringify([stage ?? null, requester ?? null, ...(emailValue === undefined ? [] : [emailValue])]);
       const temporalToken = pageToken === undefined ? undefined : decodePageToken(pageToken, filters);
       if (pageToken !== undefined && !temporalToken) throw invalidPageToken();
       try {
-        const page = await listRequests(ctx.temporal, { taskQueue: ctx.taskQueue, stage, requester, pageSize, pageToken: temporalToken });
+        const page = await listRequests(ctx.temporal, { taskQueue: ctx.taskQueue, stage, requester, email, pageSize, pageToken: temporalToken });
         return { items: page.items, nextPageToken: page.nextPageToken && encodePageToken(page.nextPageToken, filters) };
       } catch (err) {
         // A well-formed token Temporal still refuses (INVALID_ARGUMENT, or UNKNOWN from its decoder): the caller's.
@@ -75,6 +86,15 @@ export const readRequestsRoutes: FastifyPluginAsyncZod<RouteContext> = async (ap
     },
   );
 };
+
+function isQueryable(value: string): boolean {
+  try {
+    visibilityString(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function invalidPageToken(): ApiError {
   return new ApiError(400, 'INVALID_PAGE_TOKEN', 'pageToken is not one this API handed out for these filters', [
