@@ -53,6 +53,12 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stopAll(0));
 
   try {
+    // The workflow bundle is built by its own short-lived process while the servers start (see bundle-workflows.ts).
+    const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+    const bundlePath = path.join(config.VEND_DATA_DIR, 'workflow-bundle.js');
+    const bundler = spawnManaged('bundle', tsx, [path.join(PROJECT_ROOT, 'scripts', 'bundle-workflows.ts'), bundlePath], {
+      onLine: prefixed('bundle'),
+    });
     const temporal: RunningDevServer = await startTemporalDevServer({
       temporalCli: tools.temporal,
       port: config.TEMPORAL_PORT,
@@ -69,8 +75,12 @@ async function main(): Promise<void> {
     });
     stops.push(() => sandbox.stop());
 
+    if ((await bundler.exited) !== 0) throw new Error('bundling the workflow code failed (see [bundle] above)');
     const appEnv = {
       ...process.env,
+      VEND_AWS_MODE: 'sandbox',
+      VEND_WORKFLOW_BUNDLE: bundlePath,
+      VEND_METRICS_ADDRESS: process.env.VEND_METRICS_ADDRESS ?? '127.0.0.1:9464',
       TEMPORAL_ADDRESS: temporal.address,
       VEND_TASK_QUEUE: config.VEND_TASK_QUEUE,
       VEND_AWS_ENDPOINT: sandbox.endpoint,
@@ -80,7 +90,6 @@ async function main(): Promise<void> {
       VEND_AWS_QUOTA_SCALE: String(sandbox.settings().timeScale),
       API_PORT: String(config.API_PORT),
     };
-    const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
     const children: ManagedProcess[] = [];
     for (const [name, entry] of [
       ['worker', 'worker/main.ts'],
@@ -106,6 +115,7 @@ async function main(): Promise<void> {
         `  Temporal Web UI    ${temporal.uiUrl}`,
         `  Temporal gRPC      ${temporal.address}   (namespace default, task queue ${config.VEND_TASK_QUEUE})`,
         `  AWS sandbox        ${sandbox.endpoint}   (control API: ${sandbox.endpoint}/sandbox/state)`,
+        `  Worker metrics     http://${appEnv.VEND_METRICS_ADDRESS}/metrics`,
         `  Temporal state     ${path.join(config.VEND_DATA_DIR, 'temporal.db')}`,
         '',
         'Local API tokens (Authorization: Bearer <token>):',

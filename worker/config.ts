@@ -44,6 +44,13 @@ export const WorkerConfigSchema = z
     metricsAddress: BindAddressSchema.optional(),
     /** Payload encryption (encryption/config.ts); unset = off. */
     encryption: EncryptionConfigSchema.optional(),
+    /**
+     * Workflows kept in the worker's memory. Requests park for days at awaiting-decision; beyond this many, the least
+     * recently used is evicted and replayed from history when its decision arrives.
+     */
+    maxCachedWorkflows: z.number().int().min(0).default(100),
+    /** A prebuilt workflow bundle (scripts/bundle-workflows.ts); unset = bundle from source at start. */
+    workflowBundlePath: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
     const issue = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -73,6 +80,8 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
       VEND_ACCOUNT_QUOTA: optionalNumber,
       VEND_NOTIFY_WEBHOOK_URL: z.string().optional(),
       VEND_METRICS_ADDRESS: z.string().optional(),
+      VEND_MAX_CACHED_WORKFLOWS: z.coerce.number().optional(),
+      VEND_WORKFLOW_BUNDLE: z.string().optional(),
       LOG_LEVEL: z.string().optional(),
     })
     .parse(env);
@@ -100,6 +109,8 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
     logLevel: raw.LOG_LEVEL || undefined,
     metricsAddress: raw.VEND_METRICS_ADDRESS || undefined,
     encryption: encryptionInputFromEnv(env),
+    maxCachedWorkflows: raw.VEND_MAX_CACHED_WORKFLOWS,
+    workflowBundlePath: raw.VEND_WORKFLOW_BUNDLE || undefined,
   });
 }
 

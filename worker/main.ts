@@ -1,10 +1,12 @@
 /** The worker process: `npm run worker`. Config from the environment (worker/config.ts). */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { creationSlotsConfig } from '../activities/creation-slots';
 import pino from 'pino';
 import { createAwsClients } from '../activities/aws-clients';
 import { logSink, webhookSink, type NotificationSink } from '../activities/notifier';
 import { dataProtection } from '../encryption';
-import { describeTemporalConnection, nativeConnectionOptions, workerConfigFromEnv } from './config';
+import { clientConnectionOptions, describeTemporalConnection, nativeConnectionOptions, workerConfigFromEnv } from './config';
 import { installWorkerRuntime } from './runtime';
 import { createVendingWorkers } from './worker';
 
@@ -19,13 +21,23 @@ async function main(): Promise<void> {
   if (config.notifyWebhookUrl) sinks.push(webhookSink(config.notifyWebhookUrl));
 
   const connection = await NativeConnection.connect(nativeConnectionOptions(config.temporal));
+  // The creation-slot activity starts and signals the org's coordinator workflow: it needs a client of its own.
+  const clientConnection = await Connection.connect(clientConnectionOptions(config.temporal));
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter: protection.dataConverter });
   const workers = await createVendingWorkers({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: { aws, notificationSinks: sinks, organizations: { accountQuota: config.accountQuota } },
+    activities: {
+      aws,
+      notificationSinks: sinks,
+      organizations: { accountQuota: config.accountQuota },
+      creationSlots: { client, config: creationSlotsConfig(config.awsQuotaScale) },
+    },
     awsQuotaScale: config.awsQuotaScale,
     dataConverter: protection.dataConverter,
+    maxCachedWorkflows: config.maxCachedWorkflows,
+    ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -44,6 +56,7 @@ async function main(): Promise<void> {
   );
   await workers.run();
   aws.destroy();
+  await clientConnection.close();
   await connection.close();
   log.info('worker stopped');
 }

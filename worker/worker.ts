@@ -14,6 +14,8 @@ export interface VendingWorkerOptions {
   awsQuotaScale: number;
   /** A prebuilt bundle (tests bundle once); otherwise the workflows are bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Workflows kept in memory (worker/config.ts); unset = the SDK's default. */
+  maxCachedWorkflows?: number;
   /** Payload codecs (encryption/index.ts); every worker of the set uses the same. Unset = Temporal's default. */
   dataConverter?: WorkerOptions['dataConverter'];
 }
@@ -36,7 +38,13 @@ export async function createVendingWorkers(opts: VendingWorkerOptions): Promise<
     : { workflowsPath: require.resolve('../workflows') };
 
   const workers = await Promise.all([
-    Worker.create({ ...common, ...workflowSource, taskQueue: queues.main, activities }),
+    Worker.create({
+      ...common,
+      ...workflowSource,
+      taskQueue: queues.main,
+      activities,
+      ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
+    }),
     Worker.create({
       ...common,
       taskQueue: queues.accountCreation,

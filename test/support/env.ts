@@ -10,6 +10,7 @@ import { type FastifyInstance } from 'fastify';
 import { createAwsClients, type AwsClients } from '../../activities/aws-clients';
 import { type Notification } from '../../activities/notifier';
 import { type VendingPolicy } from '../../contract/vending';
+import { creationSlotsConfig } from '../../activities/creation-slots';
 import { createVendingClient } from '../../client/temporal';
 import { dataProtection, EncryptionConfigSchema, type DataProtection, type EncryptionConfig } from '../../encryption';
 import { startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../../sandbox';
@@ -104,7 +105,11 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: { aws, notificationSinks: [{ send: async (n) => void notifications.push(n) }] },
+      activities: {
+        aws,
+        notificationSinks: [{ send: async (n) => void notifications.push(n) }],
+        creationSlots: { client, config: creationSlotsConfig(sandbox.settings().timeScale) },
+      },
       awsQuotaScale: sandbox.settings().timeScale,
       workflowBundle: { code: readFileSync(WORKFLOW_BUNDLE_PATH, 'utf8') },
       dataConverter: protection.dataConverter,
