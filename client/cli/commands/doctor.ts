@@ -1,0 +1,112 @@
+/**
+ * vend doctor: checks the organization's preconditions before the first request and prints each as PASS / FAIL
+ * (with the fix) / CONFIRM (no API can tell; a person looks once). Unlike the other commands it talks to AWS directly,
+ * with the worker's AWS settings (the same env names as worker/config.ts): VEND_AWS_ENDPOINT, VEND_AWS_REGION,
+ * VEND_AWS_ACCESS_KEY_ID / VEND_AWS_SECRET_ACCESS_KEY (unset = the default credentials chain), VEND_MEMBER_ROLE_NAME,
+ * VEND_ACCOUNT_QUOTA. Exit 0 when nothing failed, 1 when a check failed, 2 for a bad setting or no credentials, 3 when AWS is
+ * unreachable.
+ */
+import { type Command } from 'commander';
+import { z } from 'zod';
+import { createAwsClients, type AwsConfig } from '../../../activities/aws-clients';
+import { workerConfigFromEnv, type WorkerConfig } from '../../../worker/config';
+import { DoctorAbort, runDoctor, type CheckResult, type DoctorReport } from '../../doctor/checks';
+import { parseInput, type CliIo } from '../context';
+import { CliError, EXIT } from '../errors';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+export const DEFAULT_DOCTOR_OUS = ['Workloads'];
+
+const DoctorInputSchema = z.object({
+  ou: z.array(z.string().min(1).max(128)).min(1),
+  accountQuota: z.coerce.number().int().positive().optional(),
+  probeAccount: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id').optional(),
+});
+
+const STATUS_LABEL: Record<CheckResult['status'], string> = { pass: 'PASS', fail: 'FAIL', confirm: 'CONFIRM' };
+
+export function register(program: Command, io: CliIo): void {
+  program
+    .command('doctor')
+    .description("check the organization's preconditions for vending, with the worker's AWS settings (talks to AWS directly)")
+    .option('--ou <organizationalUnit>', `an OU requests will target, by name or id; repeat for more (default ${DEFAULT_DOCTOR_OUS.join(', ')})`, collect)
+    .option('--account-quota <n>', `the organization's account quota from Service Quotas (env VEND_ACCOUNT_QUOTA; AWS's default is 10)`)
+    .option('--probe-account <accountId>', 'the member account to look at Cost Explorer from (default: the first one whose access role works)')
+    .action(async (opts: { ou?: string[]; accountQuota?: string; probeAccount?: string }, command: Command) => {
+      const json = command.optsWithGlobals<{ json?: boolean }>().json ?? false;
+      const input = parseInput(
+        DoctorInputSchema,
+        { ou: opts.ou ?? DEFAULT_DOCTOR_OUS, accountQuota: opts.accountQuota, probeAccount: opts.probeAccount },
+        { ou: '--ou', accountQuota: '--account-quota', probeAccount: '--probe-account' },
+      );
+      const { aws: config, accountQuota } = doctorConfigFromEnv(io.env);
+      const aws = createAwsClients(config);
+      let report: DoctorReport;
+      try {
+        report = await runDoctor(aws, {
+          organizationalUnits: input.ou,
+          accountQuota: input.accountQuota ?? accountQuota,
+          probeAccountId: input.probeAccount,
+          memberRoleName: config.memberRoleName,
+          operatorAttestation: operatorAttestationFromEnv(io.env),
+        });
+      } catch (err) {
+        if (err instanceof DoctorAbort && err.reason === 'unreachable') {
+          throw new CliError(`${err.message} (${config.endpoint ?? `AWS, region ${config.region}`}; check VEND_AWS_ENDPOINT)`, EXIT.unreachable);
+        }
+        if (err instanceof DoctorAbort) throw new CliError(err.message, EXIT.usage);
+        throw err;
+      } finally {
+        aws.destroy();
+      }
+      if (json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+      else io.stdout(formatReport(report, config));
+      const failures = report.checks.filter((c) => c.status === 'fail').length;
+      if (failures > 0) {
+        throw new CliError(`${failures} of ${report.checks.length} organization checks failed; fix them before the first request`, EXIT.refused);
+      }
+    });
+}
+
+/**
+ * The worker's own AWS settings: workerConfigFromEnv (worker/config.ts) reads and validates them exactly as the worker
+ * does (VEND_AWS_MODE, VEND_AWS_ENDPOINT, VEND_STS_ENDPOINT, VEND_AWS_REGION, VEND_AWS_ACCESS_KEY_ID /
+ * VEND_AWS_SECRET_ACCESS_KEY, VEND_MEMBER_ROLE_NAME, VEND_ACCOUNT_QUOTA), so the doctor sees what the worker will see.
+ */
+export function doctorConfigFromEnv(env: NodeJS.ProcessEnv): { aws: AwsConfig; accountQuota?: number } {
+  let config: WorkerConfig;
+  try {
+    config = workerConfigFromEnv(env);
+  } catch (err) {
+    throw new CliError((err as Error).message, EXIT.usage);
+  }
+  // A doctor answers quickly: a few SDK attempts, not the worker's patience.
+  return { aws: { ...config.aws, maxAttempts: Math.min(config.aws.maxAttempts, 3) }, accountQuota: config.accountQuota };
+}
+
+/** The API's operator attestation, when VEND_POLICY carries one in this environment; shown, never required. */
+function operatorAttestationFromEnv(env: NodeJS.ProcessEnv): { attestedBy: string; attestedAt: string } | undefined {
+  if (!env.VEND_POLICY) return undefined;
+  try {
+    const policy = JSON.parse(env.VEND_POLICY) as { billingVerification?: { operatorAttestation?: { attestedBy?: unknown; attestedAt?: unknown } } };
+    const a = policy.billingVerification?.operatorAttestation;
+    return typeof a?.attestedBy === 'string' && typeof a.attestedAt === 'string' ? { attestedBy: a.attestedBy, attestedAt: a.attestedAt } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function formatReport(report: DoctorReport, config: Pick<AwsConfig, 'endpoint' | 'region' | 'memberRoleName'>): string {
+  const width = Math.max(...Object.values(STATUS_LABEL).map((l) => l.length));
+  const lines = [
+    `AWS: ${config.endpoint ?? 'AWS endpoints'} (region ${config.region}), member role ${config.memberRoleName}`,
+    '',
+  ];
+  for (const check of report.checks) {
+    lines.push(`${STATUS_LABEL[check.status].padEnd(width)}  ${check.title}: ${check.detail}`);
+    if (check.fix && check.status !== 'pass') lines.push(`${''.padEnd(width)}  ${check.status === 'fail' ? 'fix' : 'to do'}: ${check.fix}`);
+  }
+  const count = (status: CheckResult['status']) => report.checks.filter((c) => c.status === status).length;
+  lines.push('', `${count('pass')} passed, ${count('fail')} failed, ${count('confirm')} to confirm by hand`);
+  return `${lines.join('\n')}\n`;
+}
