@@ -5,6 +5,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createAwsClients, type AwsClients } from '../activities/aws-clients';
 import { creationSlotsConfig } from '../activities/creation-slots';
 import { type VendingPolicy } from '../contract/vending';
@@ -23,6 +25,8 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
+const BENCH_BUNDLE_PATH = path.resolve(__dirname, '..', '.data', 'bench', 'workflow-bundle.js');
+
 export async function startBenchStack(): Promise<BenchStack> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -32,6 +36,9 @@ export async function startBenchStack(): Promise<BenchStack> {
     startTemporalDevServer({ temporalCli: tools.temporal, port, uiPort }),
     bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('ERROR') }),
   ]);
+  // A worker process started by a scenario loads this file, as `npm start`'s worker does (no webpack in its heap).
+  mkdirSync(path.dirname(BENCH_BUNDLE_PATH), { recursive: true });
+  writeFileSync(BENCH_BUNDLE_PATH, bundle.code);
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: 'default' });
   const native = await NativeConnection.connect({ address: temporal.address });
@@ -145,6 +152,7 @@ export async function startBenchEnv(
       VEND_AWS_ACCESS_KEY_ID: sandbox.credentials.accessKeyId,
       VEND_AWS_SECRET_ACCESS_KEY: sandbox.credentials.secretAccessKey,
       VEND_AWS_QUOTA_SCALE: String(sandbox.settings().timeScale),
+      VEND_WORKFLOW_BUNDLE: BENCH_BUNDLE_PATH,
       LOG_LEVEL: 'info',
     },
     async stop() {

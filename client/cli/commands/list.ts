@@ -1,6 +1,7 @@
-/** vend list: requests from Temporal's visibility, filtered by stage and requester. */
+/** vend list: requests from Temporal's visibility, filtered by stage, requester or account email. */
 import { type Command } from 'commander';
 import { z } from 'zod';
+import { AccountEmailSchema } from '../../../contract/request';
 import { VENDING_STAGES } from '../../../contract/stages';
 import { contextFrom, parseInput, type CliIo } from '../context';
 import { formatTable } from '../format';
@@ -8,6 +9,8 @@ import { formatTable } from '../format';
 const ListOptionsSchema = z.object({
   stage: z.enum(VENDING_STAGES).optional(),
   requester: z.string().regex(/^[\w.@+|:-]{1,128}$/, 'a user id').optional(),
+  // The API turns it into the keyed hash that AccountEmail holds when encryption is on.
+  email: AccountEmailSchema.optional(),
   pageSize: z.coerce.number().int().min(1).max(100).optional(),
   pageToken: z.string().regex(/^[A-Za-z0-9_-]+$/, 'a nextPageToken from an earlier list').optional(),
 });
@@ -23,6 +26,7 @@ export function register(program: Command, io: CliIo): void {
     .description('list requests, newest first')
     .option('--stage <stage>', `only requests at this stage (${VENDING_STAGES.join(', ')})`)
     .option('--requester <user>', 'only requests by this user')
+    .option('--email <address>', 'only the request for this account email')
     .option('--page-size <n>', 'requests per page (1-100)')
     .option('--page-token <token>', 'the next page, as printed by the previous list')
     .action(async (opts: Record<string, string | undefined>, command: Command) => {
