@@ -7,7 +7,6 @@ import {
   AccountIdKey,
   BillingAccessVerdictKey,
   VendingStageKey,
-  AccountEmailKey,
   RequesterKey,
 } from '../contract/search-attributes';
 import { type VendingStage } from '../contract/stages';
@@ -36,13 +35,10 @@ export class VendingRun {
       organizationalUnit: input.request.organizationalUnit,
       timeline: [],
     };
-    // The client sets these at start; repeating them keeps a workflow started any other way searchable too.
-    const known = workflowInfo().typedSearchAttributes;
-    if (known.get(AccountEmailKey) === undefined || known.get(RequesterKey) === undefined) {
-      upsertSearchAttributes([
-        { key: AccountEmailKey, value: input.request.email.toLowerCase() },
-        { key: RequesterKey, value: input.requester },
-      ]);
+    // The client sets these at start (AccountEmail as a keyed hash when encryption is on, which only the client can
+    // compute). A workflow started any other way gets its Requester; never a plaintext email from here.
+    if (workflowInfo().typedSearchAttributes.get(RequesterKey) === undefined) {
+      upsertSearchAttributes([{ key: RequesterKey, value: input.requester }]);
     }
   }
 
