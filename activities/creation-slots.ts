@@ -25,7 +25,8 @@ export function creationSlotsConfig(awsQuotaScale: number): CreationSlotsConfig 
     maxInFlight: AWS_CREATION_QUOTAS.maxInFlight,
     createsPerSecond: AWS_CREATION_QUOTAS.createsPerSecond * awsQuotaScale,
     burst: AWS_CREATION_QUOTAS.burst,
-    leaseMs: Math.ceil((2 * 3_600_000) / awsQuotaScale),
+    // Two hours of AWS time, but never under a minute of real time: a fast sandbox must not expire live holders.
+    leaseMs: Math.max(60_000, Math.ceil((2 * 3_600_000) / awsQuotaScale)),
     idleMs: 10 * 60_000,
   };
 }
