@@ -20,9 +20,9 @@ export interface CreationSlotsDependencies {
 export const AWS_CREATION_QUOTAS = { maxInFlight: 5, createsPerSecond: 0.1, burst: 3 } as const;
 
 /** The coordinator's settings for AWS's quotas, sped up by the sandbox's time scale (1 against AWS). */
-export function creationSlotsConfig(awsQuotaScale: number): CreationSlotsConfig {
+export function creationSlotsConfig(awsQuotaScale: number, maxInFlight: number = AWS_CREATION_QUOTAS.maxInFlight): CreationSlotsConfig {
   return {
-    maxInFlight: AWS_CREATION_QUOTAS.maxInFlight,
+    maxInFlight,
     createsPerSecond: AWS_CREATION_QUOTAS.createsPerSecond * awsQuotaScale,
     burst: AWS_CREATION_QUOTAS.burst,
     // Two hours of AWS time, but never under a minute of real time: a fast sandbox must not expire live holders.

@@ -49,6 +49,11 @@ export const WorkerConfigSchema = z
      * recently used is evicted and replayed from history when its decision arrives.
      */
     maxCachedWorkflows: z.number().int().min(0).default(100),
+    /**
+     * Account creations in progress at once: AWS's quota is 5 per organization; set it only if AWS raised yours (or for
+     * a sandbox that models more).
+     */
+    maxCreationsInFlight: z.number().int().min(1).max(1000).default(5),
     /** A prebuilt workflow bundle (scripts/bundle-workflows.ts); unset = bundle from source at start. */
     workflowBundlePath: z.string().min(1).optional(),
   })
@@ -81,6 +86,7 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
       VEND_NOTIFY_WEBHOOK_URL: z.string().optional(),
       VEND_METRICS_ADDRESS: z.string().optional(),
       VEND_MAX_CACHED_WORKFLOWS: z.coerce.number().optional(),
+      VEND_MAX_CREATIONS_IN_FLIGHT: z.coerce.number().optional(),
       VEND_WORKFLOW_BUNDLE: z.string().optional(),
       LOG_LEVEL: z.string().optional(),
     })
@@ -110,6 +116,7 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
     metricsAddress: raw.VEND_METRICS_ADDRESS || undefined,
     encryption: encryptionInputFromEnv(env),
     maxCachedWorkflows: raw.VEND_MAX_CACHED_WORKFLOWS,
+    maxCreationsInFlight: raw.VEND_MAX_CREATIONS_IN_FLIGHT,
     workflowBundlePath: raw.VEND_WORKFLOW_BUNDLE || undefined,
   });
 }

@@ -31,8 +31,8 @@ async function main(): Promise<void> {
     activities: {
       aws,
       notificationSinks: sinks,
-      organizations: { accountQuota: config.accountQuota },
-      creationSlots: { client, config: creationSlotsConfig(config.awsQuotaScale) },
+      organizations: { accountQuota: config.accountQuota, maxCreationsInFlight: config.maxCreationsInFlight },
+      creationSlots: { client, config: creationSlotsConfig(config.awsQuotaScale, config.maxCreationsInFlight) },
     },
     awsQuotaScale: config.awsQuotaScale,
     dataConverter: protection.dataConverter,

@@ -53,15 +53,15 @@ export async function runMemory(stack: BenchStack, log: (line: string) => void) 
       accountReadyDelayMs: 0,
       throttling: false,
       linkedAccountAccess: false,
-      // Not a throughput run: more slots so that 1,000 accounts are created quickly.
-      maxCreateAccountsInProgress: 5,
+      // Not a throughput run: more slots (sandbox and worker alike) so that 1,000 accounts are created quickly.
+      maxCreateAccountsInProgress: 200,
     },
     worker: false,
   });
   let ready!: () => void;
   const running = new Promise<void>((r) => (ready = r));
   const worker = spawnManaged('bench-worker', path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'worker', 'main.ts')], {
-    env: env.workerEnv,
+    env: { ...env.workerEnv, VEND_MAX_CREATIONS_IN_FLIGHT: '200' },
     onLine: (line) => {
       if (line.includes('worker running')) ready();
       else if (/"level":(50|60)/.test(line)) log(`[memory] worker: ${line.slice(0, 300)}`);
