@@ -42,6 +42,11 @@ export interface MemberSession {
 
 export interface AwsClients {
   organizations: OrganizationsClient;
+  /**
+   * Organizations without SDK retries, for CreateAccount only: a call AWS may have carried out must never be repeated
+   * blindly (it has no idempotency token). Temporal retries the activity instead, which reconciles first.
+   */
+  organizationsSingleAttempt: OrganizationsClient;
   iam: IAMClient;
   account: AccountClient;
   sts: STSClient;
@@ -64,6 +69,7 @@ export function createAwsClients(config: AwsConfig): AwsClients {
   const sts = new STSClient({ ...base, useGlobalEndpoint: false, ...(config.stsEndpoint ? { endpoint: config.stsEndpoint } : {}) });
   const clients = {
     organizations: new OrganizationsClient(base),
+    organizationsSingleAttempt: new OrganizationsClient({ ...base, maxAttempts: 1 }),
     iam: new IAMClient(base),
     account: new AccountClient(base),
     sts,

@@ -18,6 +18,7 @@ import {
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { ListOrganizationsFeaturesCommand } from '@aws-sdk/client-iam';
+import { Context } from '@temporalio/activity';
 import { type AwsClients } from './aws-clients';
 import { awsErrorName, awsErrorReason, describeAwsError, nonRetryable, retryable } from './errors';
 
@@ -165,7 +166,9 @@ export function createOrganizationsActivities(aws: AwsClients, config: Organizat
       }
 
       try {
-        const { CreateAccountStatus } = await org.send(
+        // One attempt, and abandoned when Temporal gives up on this activity attempt: a late CreateAccount from an
+        // attempt that timed out would race the retry's reconciliation and make a second request.
+        const { CreateAccountStatus } = await aws.organizationsSingleAttempt.send(
           new CreateAccountCommand({
             AccountName: input.accountName,
             Email: input.email,
@@ -176,6 +179,7 @@ export function createOrganizationsActivities(aws: AwsClients, config: Organizat
               ([Key, Value]) => ({ Key, Value }),
             ),
           }),
+          { abortSignal: Context.current().cancellationSignal },
         );
         if (!CreateAccountStatus?.Id) throw new Error('CreateAccount returned no request id');
         return { kind: 'requested', createAccountRequestId: CreateAccountStatus.Id };

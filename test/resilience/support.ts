@@ -2,6 +2,8 @@
  * Shared by the resilience tests: a worker run as its own process (so it can be SIGKILLed), and the invariants every
  * scenario ends with: each email has exactly one account and one creation, and no request is lost or stuck.
  */
+import { creationSlotsQuery, creationSlotsWorkflowId } from '../../contract/creation-slots';
+import { VENDING_WORKFLOW_TYPE } from '../../contract/vending';
 import { paginateListAccounts } from '@aws-sdk/client-organizations';
 import { type WorkflowHandle } from '@temporalio/client';
 import path from 'node:path';
@@ -64,9 +66,23 @@ export async function expectExactlyOneAccountPerEmail(env: TestEnv, emails: stri
   expect(wrong).toEqual([]);
 }
 
-/** Nothing of this test's task queue still runs (lost or stuck requests), as visibility sees it. */
+/**
+ * No vending request of this test's task queue still runs (lost or stuck requests), as visibility sees it. The
+ * organization's creation-slot coordinator may run on (it ends when idle), but must hold and queue nobody.
+ */
 export async function expectNothingRunning(env: TestEnv): Promise<void> {
-  const query = `TaskQueue="${env.taskQueue}" AND ExecutionStatus="Running"`;
+  const query = `TaskQueue="${env.taskQueue}" AND ExecutionStatus="Running" AND WorkflowType="${VENDING_WORKFLOW_TYPE}"`;
+  const coordinator = env.client.workflow.getHandle(creationSlotsWorkflowId(env.taskQueue));
+  const slots = await waitFor(
+    'the creation slots to be free',
+    async () => {
+      const s = await coordinator.query(creationSlotsQuery);
+      return s.waiting.length === 0 && Object.keys(s.holders).length === 0 ? s : undefined;
+    },
+    15_000,
+    500,
+  );
+  expect(slots.waiting).toEqual([]);
   await waitFor(
     'no running workflow on the task queue',
     async () => ((await env.client.workflow.count(query)).count === 0 ? true : undefined),
