@@ -65,7 +65,7 @@ export async function runThroughput(stack: BenchStack, log: (line: string) => vo
   // Our orchestration takes real milliseconds that the time scale multiplies into AWS seconds (at scale 100, 100 ms
   // of scheduling on 2 busy cores is 10 s of AWS time, which real AWS would never see): we run at a moderate scale.
   // The baselines are plain SDK loops whose only waits are scaled sleeps, so they run faster at a higher one.
-  const timeScale = envInt('BENCH_TIME_SCALE', 25);
+  const timeScale = envInt('BENCH_TIME_SCALE', 2);
   const baselineTimeScale = envInt('BENCH_BASELINE_TIME_SCALE', 200);
   const settings: SandboxSettingsPatch = {
     timeScale,
