@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createAwsClients, type AwsClients } from '../activities/aws-clients';
 import { creationSlotsConfig } from '../activities/creation-slots';
 import { type VendingPolicy } from '../contract/vending';
-import { startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../sandbox';
+import { sandboxWorkerEnv, startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../sandbox';
 import { ensureTools, type ToolPaths } from '../scripts/bootstrap-tools';
 import { freePort } from '../scripts/processes';
 import { startTemporalDevServer, type RunningDevServer } from '../scripts/temporal-dev-server';
@@ -147,11 +147,7 @@ export async function startBenchEnv(
       ...process.env,
       TEMPORAL_ADDRESS: stack.temporal.address,
       VEND_TASK_QUEUE: taskQueue,
-      VEND_AWS_ENDPOINT: sandbox.endpoint,
-      VEND_AWS_REGION: sandbox.region,
-      VEND_AWS_ACCESS_KEY_ID: sandbox.credentials.accessKeyId,
-      VEND_AWS_SECRET_ACCESS_KEY: sandbox.credentials.secretAccessKey,
-      VEND_AWS_QUOTA_SCALE: String(sandbox.settings().timeScale),
+      ...sandboxWorkerEnv(sandbox),
       VEND_WORKFLOW_BUNDLE: BENCH_BUNDLE_PATH,
       LOG_LEVEL: 'info',
     },

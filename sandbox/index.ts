@@ -124,3 +124,19 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
 }
 
 export { sandboxStateView };
+
+/**
+ * The worker's AWS settings for this sandbox, as environment (the names worker/config.ts reads): one place for
+ * `npm start`, the tests and the benchmarks that run the worker as its own process.
+ */
+export function sandboxWorkerEnv(sandbox: RunningSandbox): Record<string, string> {
+  return {
+    VEND_AWS_MODE: 'sandbox',
+    VEND_AWS_ENDPOINT: sandbox.endpoint,
+    VEND_AWS_REGION: sandbox.region,
+    VEND_AWS_ACCESS_KEY_ID: sandbox.credentials.accessKeyId,
+    VEND_AWS_SECRET_ACCESS_KEY: sandbox.credentials.secretAccessKey,
+    // The worker's org-wide rate limits follow the sandbox's time scale.
+    VEND_AWS_QUOTA_SCALE: String(sandbox.settings().timeScale),
+  };
+}

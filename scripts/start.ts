@@ -7,7 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEV_TOKENS } from '../client/api/auth';
 import { DEFAULT_TASK_QUEUE } from '../contract/task-queues';
-import { startSandbox, type RunningSandbox } from '../sandbox';
+import { sandboxWorkerEnv, startSandbox, type RunningSandbox } from '../sandbox';
 import { parseConfig } from '../worker/config';
 import { ensureTools, PROJECT_ROOT } from './bootstrap-tools';
 import { isPortOpen, spawnManaged, waitForPort, type ManagedProcess } from './processes';
@@ -78,16 +78,11 @@ async function main(): Promise<void> {
     if ((await bundler.exited) !== 0) throw new Error('bundling the workflow code failed (see [bundle] above)');
     const appEnv = {
       ...process.env,
-      VEND_AWS_MODE: 'sandbox',
       VEND_WORKFLOW_BUNDLE: bundlePath,
       VEND_METRICS_ADDRESS: process.env.VEND_METRICS_ADDRESS ?? '127.0.0.1:9464',
       TEMPORAL_ADDRESS: temporal.address,
       VEND_TASK_QUEUE: config.VEND_TASK_QUEUE,
-      VEND_AWS_ENDPOINT: sandbox.endpoint,
-      VEND_AWS_REGION: sandbox.region,
-      VEND_AWS_ACCESS_KEY_ID: sandbox.credentials.accessKeyId,
-      VEND_AWS_SECRET_ACCESS_KEY: sandbox.credentials.secretAccessKey,
-      VEND_AWS_QUOTA_SCALE: String(sandbox.settings().timeScale),
+      ...sandboxWorkerEnv(sandbox),
       API_PORT: String(config.API_PORT),
     };
     const children: ManagedProcess[] = [];

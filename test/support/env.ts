@@ -13,7 +13,7 @@ import { type VendingPolicy } from '../../contract/vending';
 import { creationSlotsConfig } from '../../activities/creation-slots';
 import { createVendingClient } from '../../client/temporal';
 import { dataProtection, EncryptionConfigSchema, type DataProtection, type EncryptionConfig } from '../../encryption';
-import { startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../../sandbox';
+import { sandboxWorkerEnv, startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../../sandbox';
 import { clientConnectionOptions, nativeConnectionOptions, parseConfig, TemporalConnectionSchema } from '../../worker/config';
 import { createVendingWorkers, type VendingWorkers } from '../../worker/worker';
 import { WORKFLOW_BUNDLE_PATH } from './paths';
@@ -27,6 +27,8 @@ export const TEST_POLICY: Partial<VendingPolicy> = {
 };
 
 export interface TestEnvOptions {
+  /** The worker's VEND_MEMBER_ROLE_NAME (default AWS's OrganizationAccountAccessRole). */
+  memberRoleName?: string;
   sandbox?: SandboxSettingsPatch;
   policy?: Partial<VendingPolicy>;
   api?: boolean;
@@ -79,7 +81,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
     region: sandbox.region,
     endpoint: sandbox.endpoint,
     staticCredentials: sandbox.credentials,
-    memberRoleName: 'OrganizationAccountAccessRole',
+    memberRoleName: opts.memberRoleName ?? 'OrganizationAccountAccessRole',
     maxAttempts: 8,
   });
   const encryption: EncryptionConfig | undefined =
@@ -151,11 +153,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
       ...process.env,
       TEMPORAL_ADDRESS: address,
       VEND_TASK_QUEUE: taskQueue,
-      VEND_AWS_ENDPOINT: sandbox.endpoint,
-      VEND_AWS_REGION: sandbox.region,
-      VEND_AWS_ACCESS_KEY_ID: sandbox.credentials.accessKeyId,
-      VEND_AWS_SECRET_ACCESS_KEY: sandbox.credentials.secretAccessKey,
-      VEND_AWS_QUOTA_SCALE: String(sandbox.settings().timeScale),
+      ...sandboxWorkerEnv(sandbox),
       LOG_LEVEL: 'warn',
       ...(encryption
         ? {
