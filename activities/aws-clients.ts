@@ -41,6 +41,8 @@ export interface MemberSession {
 }
 
 export interface AwsClients {
+  /** The role CreateAccount puts into each new account: the same one memberSession assumes. */
+  readonly memberRoleName: string;
   organizations: OrganizationsClient;
   /**
    * Organizations without SDK retries, for CreateAccount only: a call AWS may have carried out must never be repeated
@@ -81,6 +83,7 @@ export function createAwsClients(config: AwsConfig): AwsClients {
 
   return {
     ...clients,
+    memberRoleName: config.memberRoleName,
     async memberSession(accountId) {
       const { Credentials } = await sts.send(
         new AssumeRoleCommand({

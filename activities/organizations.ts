@@ -50,7 +50,6 @@ export interface CreateAccountInput {
   email: string;
   requester: string;
   tags: Record<string, string>;
-  roleName: string;
 }
 export type CreateAccountOutcome =
   | { kind: 'existing'; accountId: string }
@@ -172,7 +171,8 @@ export function createOrganizationsActivities(aws: AwsClients, config: Organizat
           new CreateAccountCommand({
             AccountName: input.accountName,
             Email: input.email,
-            RoleName: input.roleName,
+            // The role the worker assumes later (VEND_MEMBER_ROLE_NAME): both must name the same role.
+            RoleName: aws.memberRoleName,
             // AWS's default too, sent explicitly so that the evidence says what was asked for.
             IamUserAccessToBilling: 'ALLOW',
             Tags: Object.entries({ ...input.tags, [REQUEST_TAG]: input.requestId, [REQUESTER_TAG]: input.requester }).map(

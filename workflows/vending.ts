@@ -146,7 +146,6 @@ async function createOnce(
     email: request.email,
     requester,
     tags: request.tags ?? {},
-    roleName: 'OrganizationAccountAccessRole',
   });
   if (outcome.kind === 'existing') {
     run.setAccountId(outcome.accountId);
