@@ -19,12 +19,10 @@ import {
 } from '@aws-sdk/client-organizations';
 import { ListOrganizationsFeaturesCommand } from '@aws-sdk/client-iam';
 import { Context } from '@temporalio/activity';
+import { REQUEST_TAG, vendingTags } from '../contract/account-tags';
 import { type AwsClients } from './aws-clients';
 import { awsErrorName, awsErrorReason, describeAwsError, nonRetryable, retryable } from './errors';
 
-/** The tag that ties an account to the request (workflow id) that created it: how reconciliation knows "ours". */
-export const REQUEST_TAG = 'vending:request-id';
-export const REQUESTER_TAG = 'vending:requester';
 
 export interface OrganizationsConfig {
   /** The organization's account quota, when known (AWS's default is 10); preflight refuses when it is reached. */
@@ -175,7 +173,7 @@ export function createOrganizationsActivities(aws: AwsClients, config: Organizat
             RoleName: aws.memberRoleName,
             // AWS's default too, sent explicitly so that the evidence says what was asked for.
             IamUserAccessToBilling: 'ALLOW',
-            Tags: Object.entries({ ...input.tags, [REQUEST_TAG]: input.requestId, [REQUESTER_TAG]: input.requester }).map(
+            Tags: Object.entries({ ...input.tags, ...vendingTags(input.requestId, input.requester) }).map(
               ([Key, Value]) => ({ Key, Value }),
             ),
           }),

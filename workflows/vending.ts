@@ -25,6 +25,7 @@ import {
   type VendingResult,
   type RootWindowRecord,
 } from '../contract/vending';
+import { vendingTags } from '../contract/account-tags';
 import { type Notification } from '../contract/notifications';
 import { vendingActivities, type VendingActivityProxies } from './activity-proxies';
 import { decideBillingAccess } from './billing-verdict';
@@ -169,7 +170,7 @@ async function placeAccount(run: VendingRun, acts: VendingActivityProxies, accou
   await acts.aws.placeAccount({
     accountId,
     organizationalUnit: request.organizationalUnit,
-    tags: { ...(request.tags ?? {}), 'vending:request-id': workflowInfo().workflowId, 'vending:requester': requester },
+    tags: { ...(request.tags ?? {}), ...vendingTags(workflowInfo().workflowId, requester) },
   });
   if (request.alternateContacts && Object.keys(request.alternateContacts).length > 0) {
     await acts.aws.putAlternateContacts({ accountId, contacts: request.alternateContacts });
