@@ -5,6 +5,7 @@
  */
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
+import { z } from 'zod';
 import { type EvidenceRecord } from '../contract/vending';
 import { type AwsClients } from './aws-clients';
 import { awsErrorName, describeAwsError, retryable } from './errors';
@@ -40,7 +41,8 @@ export function createBillingAccessActivities(aws: AwsClients, now: () => Date =
         const name = awsErrorName(err);
         const message = err instanceof Error ? err.message : '';
         if (name === 'DataUnavailableException') {
-          return record('on', 'ce:GetCostAndUsage answered DataUnavailable: access works, data is not ready yet');
+          // Fail closed: it suggests access works on a brand-new account, but it is not an observation of the setting.
+          return record('unknown', 'ce:GetCostAndUsage answered DataUnavailable: no data yet, so the probe observed nothing either way');
         }
         if (name === 'AccessDeniedException' && ACCESS_OFF.test(message)) {
           return record('off', `ce:GetCostAndUsage denied: "${message.slice(0, 200)}"`);
@@ -68,29 +70,43 @@ export function createBillingAccessActivities(aws: AwsClients, now: () => Date =
       }
       const latest = events.sort((a, b) => (b.EventTime?.getTime() ?? 0) - (a.EventTime?.getTime() ?? 0))[0];
       const enabled = eventEnablesAccess(latest.CloudTrailEvent);
+      const what = `SetIAMAccessPreference by ${latest.Username ?? 'unknown'} at ${latest.EventTime?.toISOString() ?? '?'} (event ${latest.EventId ?? '?'})`;
       return {
         source: 'cloudtrail-lookup',
         checkedAt,
-        indicates: enabled === false ? 'off' : 'on',
-        detail: `SetIAMAccessPreference by ${latest.Username ?? 'unknown'} at ${latest.EventTime?.toISOString() ?? '?'} (event ${latest.EventId ?? '?'})`,
+        // Fail closed: an event whose parameters we cannot read says someone changed the switch, not to what.
+        indicates: enabled === undefined ? 'unknown' : enabled ? 'on' : 'off',
+        detail: enabled === undefined ? `${what}: its request parameters do not say whether access was enabled` : what,
       };
     },
   };
 }
 
-/** Reads the event's request parameters when present; undefined when the event does not say. */
-function eventEnablesAccess(cloudTrailEvent: string | undefined): boolean | undefined {
+/**
+ * The event's verdict from its request parameters, in the shapes we recognise; undefined for anything else. AWS
+ * documents no schema for this console event: we accept one parameter naming the IAM access preference
+ * (`iamAccessPreference`, or a key containing `iamaccess`/`billingaccess`) whose value is a boolean or
+ * ENABLED/DISABLED, ALLOW/DENY, TRUE/FALSE. Several conflicting values, or none, are not a verdict.
+ */
+const CloudTrailEventSchema = z.object({ eventName: z.literal('SetIAMAccessPreference'), requestParameters: z.record(z.string(), z.unknown()) });
+const RECOGNISED_KEY = /^(iamaccesspreference|.*iamaccess.*|.*billingaccess.*)$/i;
+
+export function eventEnablesAccess(cloudTrailEvent: string | undefined): boolean | undefined {
   if (!cloudTrailEvent) return undefined;
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(cloudTrailEvent) as { requestParameters?: Record<string, unknown> };
-    const params = parsed.requestParameters ?? {};
-    for (const value of Object.values(params)) {
-      if (typeof value === 'boolean') return value;
-      if (typeof value === 'string' && /^(true|enabled?|allow)$/i.test(value)) return true;
-      if (typeof value === 'string' && /^(false|disabled?|deny)$/i.test(value)) return false;
-    }
+    parsed = JSON.parse(cloudTrailEvent);
   } catch {
     return undefined;
   }
-  return undefined;
+  const event = CloudTrailEventSchema.safeParse(parsed);
+  if (!event.success) return undefined;
+  const verdicts = new Set<boolean>();
+  for (const [key, value] of Object.entries(event.data.requestParameters)) {
+    if (!RECOGNISED_KEY.test(key)) continue;
+    if (typeof value === 'boolean') verdicts.add(value);
+    else if (typeof value === 'string' && /^(true|enabled|allow)$/i.test(value)) verdicts.add(true);
+    else if (typeof value === 'string' && /^(false|disabled|deny)$/i.test(value)) verdicts.add(false);
+  }
+  return verdicts.size === 1 ? [...verdicts][0] : undefined;
 }

@@ -3,9 +3,9 @@
  * sink writes a structured log line; a webhook sink posts a Slack-compatible payload. The workflow never waits on
  * a notification's success: it retries a few times and moves on.
  */
-import { NotificationSchema, type Notification } from '../contract/notifications';
+import { NotificationSchema, type Notification, type NotificationInput } from '../contract/notifications';
 
-export { NotificationSchema, type Notification };
+export { NotificationSchema, type Notification, type NotificationInput };
 
 export interface NotificationSink {
   send(notification: Notification): Promise<void>;
@@ -21,7 +21,7 @@ export function webhookSink(url: string, fetchImpl: typeof fetch = fetch): Notif
       const response = await fetchImpl(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text: `[${n.kind}] ${n.accountName}: ${n.message}`, ...n }),
+        body: JSON.stringify({ text: `${n.severity === 'critical' ? '[CRITICAL] ' : ''}[${n.kind}] ${n.accountName}: ${n.message}`, ...n }),
         signal: AbortSignal.timeout(10_000),
       });
       if (!response.ok) throw new Error(`notification webhook answered ${response.status}`);
@@ -31,7 +31,7 @@ export function webhookSink(url: string, fetchImpl: typeof fetch = fetch): Notif
 
 export function createNotifierActivities(sinks: NotificationSink[]) {
   return {
-    async notify(notification: Notification): Promise<void> {
+    async notify(notification: NotificationInput): Promise<void> {
       const parsed = NotificationSchema.parse(notification);
       await Promise.all(sinks.map((sink) => sink.send(parsed)));
     },

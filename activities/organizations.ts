@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { ListOrganizationsFeaturesCommand } from '@aws-sdk/client-iam';
 import { Context } from '@temporalio/activity';
-import { REQUEST_TAG, vendingTags } from '../contract/account-tags';
+import { REQUEST_TAG, REQUESTER_TAG, vendingTags } from '../contract/account-tags';
 import { type AwsClients } from './aws-clients';
 import { awsErrorName, awsErrorReason, describeAwsError, nonRetryable, retryable } from './errors';
 
@@ -52,11 +52,28 @@ export interface CreateAccountInput {
 export type CreateAccountOutcome =
   | { kind: 'existing'; accountId: string }
   | { kind: 'in-flight'; createAccountRequestId: string }
-  | { kind: 'requested'; createAccountRequestId: string };
+  | { kind: 'requested'; createAccountRequestId: string }
+  /**
+   * AWS refused to start a creation for its creation limit (ConstraintViolationException
+   * ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED, which AWS's texts describe both as "too many in progress" and as the daily
+   * limit), or the organization already has its maximum in progress: the workflow gives its slot back and waits.
+   */
+  | { kind: 'refused'; reason: string; explanation: string };
 
 export type CreationStatus =
   | { state: 'SUCCEEDED'; accountId: string }
-  | { state: 'FAILED'; reason: string; retryable: true; explanation: string };
+  | { state: 'FAILED'; reason: string; retryable: true; explanation: string }
+  /** AWS no longer knows the creation request (CreateAccountStatusNotFoundException): reconcile from scratch. */
+  | { state: 'VANISHED'; explanation: string };
+
+/** DescribeCreateAccountStatus answers NotFound this many times in a row before a creation counts as vanished. */
+const NOT_FOUND_ATTEMPTS = 3;
+
+export interface OwnAccountInput {
+  requestId: string;
+  email: string;
+  requester: string;
+}
 
 export interface PlaceAccountInput {
   accountId: string;
@@ -144,22 +161,17 @@ export function createOrganizationsActivities(aws: AwsClients, config: Organizat
      * finds what the first one started instead of creating a second account.
      */
     async requestAccountCreation(input: CreateAccountInput): Promise<CreateAccountOutcome> {
-      const existing = await findAccountByEmail(org, input.email);
-      if (existing) {
-        const tags = await call(() => org.send(new ListTagsForResourceCommand({ ResourceId: existing })), 'ListTagsForResource');
-        const owner = tags.Tags?.find((t) => t.Key === REQUEST_TAG)?.Value;
-        if (owner === input.requestId) return { kind: 'existing', accountId: existing };
-        throw nonRetryable(
-          'EmailInUseInOrganization',
-          `account ${existing} in this organization already uses this email and was not created by this request` +
-            (owner ? ` (it belongs to request ${owner})` : ''),
-        );
-      }
+      const existing = await findOwnAccount(org, input);
+      if (existing) return { kind: 'existing', accountId: existing };
       const inFlight = await findCreationInFlight(org, input.accountName);
       if (inFlight.match) return { kind: 'in-flight', createAccountRequestId: inFlight.match };
       // All slots busy: say so without calling CreateAccount, whose scarce rate (0.1/s) a refused call would spend.
       if (inFlight.inProgress >= (config.maxCreationsInFlight ?? 5)) {
-        throw retryable('CreationSlotsBusy', `${inFlight.inProgress} account creations are already in progress in the organization`);
+        return {
+          kind: 'refused',
+          reason: 'CREATIONS_IN_PROGRESS',
+          explanation: `${inFlight.inProgress} account creations are already in progress in the organization`,
+        };
       }
 
       try {
@@ -184,7 +196,11 @@ export function createOrganizationsActivities(aws: AwsClients, config: Organizat
       } catch (err) {
         const reason = awsErrorReason(err);
         if (awsErrorName(err) === 'ConstraintViolationException' && reason === 'ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED') {
-          throw retryable('CreationSlotsBusy', '5 account creations are already in progress in the organization');
+          return {
+            kind: 'refused',
+            reason,
+            explanation: 'AWS refused CreateAccount for its creation limit (too many creations in progress, or the daily limit)',
+          };
         }
         if (awsErrorName(err) === 'ConstraintViolationException' && reason === 'ACCOUNT_NUMBER_LIMIT_EXCEEDED') {
           throw nonRetryable('AccountQuotaReached', 'the organization has reached its account quota; request an increase');
@@ -195,10 +211,18 @@ export function createOrganizationsActivities(aws: AwsClients, config: Organizat
 
     /** One poll of the creation status; IN_PROGRESS is thrown as retryable so that Temporal's retry is the poll loop. */
     async awaitAccountCreation(createAccountRequestId: string): Promise<CreationStatus> {
-      const { CreateAccountStatus: status } = await call(
-        () => org.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: createAccountRequestId })),
-        'DescribeCreateAccountStatus',
-      );
+      let status;
+      try {
+        ({ CreateAccountStatus: status } = await org.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: createAccountRequestId })));
+      } catch (err) {
+        if (awsErrorName(err) !== 'CreateAccountStatusNotFoundException') throw classify(err, 'DescribeCreateAccountStatus');
+        // Right after CreateAccount the id may not be visible yet; after a few polls it is gone (AWS lost it, or a
+        // sandbox restarted): the request must let go of its creation slot and reconcile instead of polling for hours.
+        if (Context.current().info.attempt < NOT_FOUND_ATTEMPTS) {
+          throw retryable('CreationInProgress', `creation ${createAccountRequestId} is not visible yet`);
+        }
+        return { state: 'VANISHED', explanation: `AWS no longer knows creation ${createAccountRequestId} (CreateAccountStatusNotFoundException)` };
+      }
       switch (status?.State) {
         case 'SUCCEEDED':
           if (!status.AccountId) throw new Error('SUCCEEDED without an AccountId');
@@ -216,6 +240,15 @@ export function createOrganizationsActivities(aws: AwsClients, config: Organizat
         default:
           throw retryable('CreationInProgress', `account creation ${createAccountRequestId} is ${status?.State ?? 'unknown'}`);
       }
+    },
+
+    /**
+     * Reconcile only: the account this request created, if the organization holds one (by email, tagged with this
+     * request and requester). Used when AWS answers EMAIL_ALREADY_EXISTS: an earlier CreateAccount of ours may have
+     * taken effect late.
+     */
+    async findOwnAccount(input: OwnAccountInput): Promise<{ accountId?: string }> {
+      return { accountId: await findOwnAccount(org, input) };
     },
 
     /** Whether an account (found by a creation in flight with our name) is the one this request asked for. */
@@ -248,6 +281,32 @@ export function createOrganizationsActivities(aws: AwsClients, config: Organizat
       return { organizationalUnitId, moved };
     },
   };
+}
+
+/**
+ * The account with this email, when this request made it: tagged with this request's id AND its requester (a request
+ * id derives from the email alone, so a cancelled request's account must not pass to whoever asks for the email
+ * next). An account with the email that is someone else's is a final refusal.
+ */
+async function findOwnAccount(org: OrganizationsClient, input: OwnAccountInput): Promise<string | undefined> {
+  const existing = await findAccountByEmail(org, input.email);
+  if (!existing) return undefined;
+  const tags = await call(() => org.send(new ListTagsForResourceCommand({ ResourceId: existing })), 'ListTagsForResource');
+  const owner = tags.Tags?.find((t) => t.Key === REQUEST_TAG)?.Value;
+  const ownerRequester = tags.Tags?.find((t) => t.Key === REQUESTER_TAG)?.Value;
+  if (owner === input.requestId && (ownerRequester === undefined || ownerRequester === input.requester)) return existing;
+  if (owner === input.requestId) {
+    throw nonRetryable(
+      'EmailInUseInOrganization',
+      `account ${existing} was created for this email by an earlier request of ${ownerRequester}; only ${ownerRequester} ` +
+        'may request it again (or an operator adopts it)',
+    );
+  }
+  throw nonRetryable(
+    'EmailInUseInOrganization',
+    `account ${existing} in this organization already uses this email and was not created by this request` +
+      (owner ? ` (it belongs to request ${owner})` : ''),
+  );
 }
 
 async function findAccountByEmail(org: OrganizationsClient, email: string): Promise<string | undefined> {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createAwsClients, type AwsClients } from '../activities/aws-clients';
 import { creationSlotsConfig } from '../activities/creation-slots';
 import { type VendingPolicy } from '../contract/vending';
+import { randomDecisionSigner } from '../client/decision-signer';
 import { sandboxWorkerEnv, startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../sandbox';
 import { ensureTools, type ToolPaths } from '../scripts/bootstrap-tools';
 import { freePort } from '../scripts/processes';
@@ -207,3 +208,6 @@ export function envInt(name: string, fallback: number): number {
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${v}`);
   return n;
 }
+
+/** The bench never decides: requests trust a throwaway key. */
+export const BENCH_DECISION_KEYS = randomDecisionSigner().publicKeys();

@@ -25,19 +25,24 @@ import {
   VendingStageKey,
 } from '../contract/search-attributes';
 import { type VendingStage } from '../contract/stages';
+import { resolvePolicy } from '../contract/policy-defaults';
+import { type PolicyOverrides } from '../contract/policy';
 import {
+  confirmationAct,
   confirmRemediationUpdate,
   decideUpdate,
+  decisionAct,
   statusQuery,
+  VENDING_INPUT_VERSION,
   VENDING_WORKFLOW_TYPE,
-  type DecisionInput,
+  type Decision,
   type DecisionRecord,
   type Role,
   type RootWindowRecord,
   type VendingInput,
-  type VendingPolicy,
   type VendingStatus,
 } from '../contract/vending';
+import { type DecisionSigner } from './decision-signer';
 
 /**
  * What the memo remembers of an Idempotency-Key: hashes only (of requester + key, and of the canonical body), so
@@ -48,6 +53,8 @@ export interface IdempotencyFingerprint {
   body: string;
 }
 export const IDEMPOTENCY_MEMO_KEY = 'idempotency';
+/** The ids of the decision keys a request trusts (its input holds the public keys): the API signs with one of them. */
+export const DECISION_KEYS_MEMO_KEY = 'decisionKeyIds';
 
 function readFingerprint(memo: Record<string, unknown> | undefined): IdempotencyFingerprint | undefined {
   const value = memo?.[IDEMPOTENCY_MEMO_KEY] as Partial<IdempotencyFingerprint> | undefined;
@@ -115,7 +122,10 @@ export interface StartVendingInput {
   request: AccountRequest;
   requester: string;
   requesterRoles: Role[];
-  policy: Partial<VendingPolicy>;
+  /** Overrides of today's defaults; resolved completely here, where the request is accepted. */
+  policy: PolicyOverrides;
+  /** The public keys (hex, by key id) whose signatures the request will accept on human decisions. */
+  decisionKeys: Record<string, string>;
   taskQueue: string;
   /** Present when the caller sent an Idempotency-Key; kept in the workflow's memo. */
   fingerprint?: IdempotencyFingerprint;
@@ -129,11 +139,14 @@ export async function startVending(client: Client, input: StartVendingInput): Pr
   const id = requestIdForEmail(input.request.email);
   const args: VendingInput[] = [
     {
+      inputVersion: VENDING_INPUT_VERSION,
       request: input.request,
       requester: input.requester,
       requesterRoles: input.requesterRoles,
       requestedAt: new Date().toISOString(),
-      policy: input.policy as VendingPolicy,
+      // Every default applied now: the running request never sees a default changed later.
+      policy: resolvePolicy(input.policy),
+      decisionKeys: input.decisionKeys,
     },
   ];
   try {
@@ -149,7 +162,10 @@ export async function startVending(client: Client, input: StartVendingInput): Pr
         { key: RequesterKey, value: input.requester },
         { key: VendingStageKey, value: 'preflight' },
       ],
-      ...(input.fingerprint ? { memo: { [IDEMPOTENCY_MEMO_KEY]: input.fingerprint } } : {}),
+      memo: {
+        [DECISION_KEYS_MEMO_KEY]: Object.keys(input.decisionKeys),
+        ...(input.fingerprint ? { [IDEMPOTENCY_MEMO_KEY]: input.fingerprint } : {}),
+      },
       staticSummary: `Vend AWS account "${input.request.accountName}" into ${input.request.organizationalUnit} for ${input.requester}`,
     });
     return { started: true, id, runId: handle.firstExecutionRunId };
@@ -228,13 +244,25 @@ export async function readRequest(handle: WorkflowHandle, client?: Client): Prom
   }
 }
 
-/** Who asked for a request and whether it still runs: the facts authorization needs, from describe alone. */
-export async function describeRequest(client: Client, id: string): Promise<{ requester?: string; stage: VendingStage; running: boolean }> {
+/** What authorization and signing need, from describe alone: who asked, whether it runs, which run, which keys. */
+export interface RequestFacts {
+  requester?: string;
+  stage: VendingStage;
+  running: boolean;
+  runId: string;
+  /** Undefined for requests started before decisions were signed. */
+  decisionKeyIds?: string[];
+}
+
+export async function describeRequest(client: Client, id: string): Promise<RequestFacts> {
   const description = await client.workflow.getHandle(id).describe();
+  const keyIds = description.memo?.[DECISION_KEYS_MEMO_KEY];
   return {
     requester: description.typedSearchAttributes.get(RequesterKey),
     stage: (description.typedSearchAttributes.get(VendingStageKey) ?? 'preflight') as VendingStage,
     running: description.status.name === 'RUNNING',
+    runId: description.runId,
+    decisionKeyIds: Array.isArray(keyIds) && keyIds.every((k) => typeof k === 'string') ? keyIds : undefined,
   };
 }
 
@@ -306,13 +334,44 @@ export function visibilityString(value: string): string {
 
 // ---- decide, confirm, cancel ---------------------------------------------------------------------------------------
 
-/** Sends the decision; the workflow's validator has the last word (who may decide, and whether one is pending). */
-export async function decide(client: Client, id: string, decision: DecisionInput): Promise<DecisionRecord> {
-  return client.workflow.getHandle(id).executeUpdate(decideUpdate, { args: [decision] });
+/** The person behind a decision, as the API authenticated them. */
+export interface Actor {
+  user: string;
+  roles: Role[];
 }
 
-export async function confirmRemediation(client: Client, id: string, confirmation: { confirmedBy: string; note: string }): Promise<RootWindowRecord> {
-  return client.workflow.getHandle(id).executeUpdate(confirmRemediationUpdate, { args: [confirmation] });
+/** Raised when the API's key ring holds no key the request trusts (it was started with keys since removed). */
+export class NoTrustedSigningKeyError extends Error {}
+
+/**
+ * Signs the decision for this run of the request and sends it; the workflow's validator has the last word (the
+ * signature, who may decide, and whether a decision is still open). Sent to the run the signature names: a run reset
+ * in between refuses it as closed.
+ */
+export async function decide(
+  client: Client,
+  signer: DecisionSigner,
+  facts: Pick<RequestFacts, 'runId' | 'decisionKeyIds'> & { id: string },
+  actor: Actor,
+  decision: { decision: Decision; reason: string },
+): Promise<DecisionRecord> {
+  const unsigned = { ...decision, decidedBy: actor.user, roles: actor.roles };
+  const signature = signer.sign(decisionAct(facts.id, facts.runId, unsigned), facts.decisionKeyIds);
+  if (!signature) throw new NoTrustedSigningKeyError(`the API holds none of the keys request ${facts.id} trusts`);
+  return client.workflow.getHandle(facts.id, facts.runId).executeUpdate(decideUpdate, { args: [{ ...unsigned, ...signature }] });
+}
+
+export async function confirmRemediation(
+  client: Client,
+  signer: DecisionSigner,
+  facts: Pick<RequestFacts, 'runId' | 'decisionKeyIds'> & { id: string },
+  actor: Actor,
+  note: string,
+): Promise<RootWindowRecord> {
+  const unsigned = { confirmedBy: actor.user, note, roles: actor.roles };
+  const signature = signer.sign(confirmationAct(facts.id, facts.runId, unsigned), facts.decisionKeyIds);
+  if (!signature) throw new NoTrustedSigningKeyError(`the API holds none of the keys request ${facts.id} trusts`);
+  return client.workflow.getHandle(facts.id, facts.runId).executeUpdate(confirmRemediationUpdate, { args: [{ ...unsigned, ...signature }] });
 }
 
 /** Temporal cancellation: the workflow closes any root window, then ends at stage `cancelled`. */

@@ -30,6 +30,8 @@ export interface CreationSlotsState {
   holders: Record<string, number>;
   tokens: number;
   refilledAt: number;
+  /** Holders that asked again (their grant was lost): granted again on the next round; carried across continue-as-new. */
+  regrant?: string[];
 }
 
 export interface SlotRequest {

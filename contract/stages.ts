@@ -6,6 +6,8 @@ export const ACTIVE_STAGES = [
   'awaiting-ready',
   'verifying-billing-access',
   'awaiting-decision',
+  /** Approved: auditing the root user and allowing password recovery (a window may be open from here on). */
+  'opening-root-window',
   'root-window-open',
   'closing-root-window',
 ] as const;

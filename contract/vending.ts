@@ -1,11 +1,19 @@
 /**
  * The vending workflow's contract: its input, its messages (query, updates) and its result. Imported by the
  * workflow, the activities, the API and the CLI; it holds no implementation.
+ *
+ * The input is read by the workflow on every replay, for the life of the request (days), so what the workflow checks
+ * here is the SHAPE only and unknown fields pass: the content rules (AWS's limits, text safety, policy bounds) are
+ * the API's, at acceptance (contract/request.ts, contract/policy.ts). A rule tightened later therefore never makes an
+ * old history fail to replay.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { AccountRequestSchema } from './request';
+import { type ActSignature } from './decision-signature';
+import { VendingPolicyShape, type VendingPolicy } from './policy';
 import { type VendingStage } from './stages';
+
+export type { VendingPolicy } from './policy';
 
 export const VENDING_WORKFLOW_TYPE = 'vendAccount';
 
@@ -13,59 +21,113 @@ export const VENDING_WORKFLOW_TYPE = 'vendAccount';
 export const RoleSchema = z.enum(['requester', 'approver', 'operator']);
 export type Role = z.infer<typeof RoleSchema>;
 
-const durationMs = z.number().int().positive();
+// ---- input ------------------------------------------------------------------------------------------------------
 
-/** Per-request behaviour, fixed when the request starts (from the API's config) so replays see the same values. */
-export const VendingPolicySchema = z.object({
-  /**
-   * How long one attempt of an AWS-facing activity may run before Temporal gives it to another worker: the time a
-   * crashed worker's task is lost for. Generous for AWS's latency plus the SDK's own retries.
-   */
-  activityAttemptTimeoutMs: durationMs.default(60_000),
-  /** How often the creation status is polled; the org-wide quota is enforced by the worker's rate-limited queue. */
-  creationPollIntervalMs: durationMs.default(5_000),
-  /** How long to wait for the account to become usable (ACTIVE and a role can be assumed). */
-  readinessTimeoutMs: durationMs.default(30 * 60_000),
-  readinessPollIntervalMs: durationMs.default(10_000),
-  billingVerification: z
-    .object({
-      costExplorerProbe: z.boolean().default(true),
-      cloudTrailLookup: z.boolean().default(true),
-      /** An operator's statement that the org's Cost Explorer linked-account access is on (no API can read it). */
-      operatorAttestation: z
-        .object({ attestedBy: z.string().min(1), attestedAt: z.string().min(1), note: z.string().max(500).optional() })
-        .optional(),
-      /** Probe attempts before an unexplained Cost Explorer answer counts as inconclusive. */
-      probeAttempts: z.number().int().min(1).max(20).default(3),
-    })
-    .prefault({}),
-  decisionDeadlineMs: durationMs.default(7 * 24 * 3_600_000),
-  decisionReminderIntervalMs: durationMs.default(24 * 3_600_000),
-  rootWindowDeadlineMs: durationMs.default(4 * 3_600_000),
-  /** How often CloudTrail is checked for the root user's SetIAMAccessPreference while the window is open. */
-  rootWindowEvidencePollMs: durationMs.default(60_000),
-  /** Who receives the root-window instructions: the owner of the account's root mailbox. */
-  rootMailboxOwner: z.string().min(1).optional(),
+const ContactShape = z.looseObject({ name: z.string(), title: z.string(), email: z.string(), phone: z.string() });
+
+/** The account request as the workflow reads it (validated by contract/request.ts when it was accepted). */
+export const AccountRequestShape = z.looseObject({
+  accountName: z.string().min(1),
+  email: z.string().min(1),
+  organizationalUnit: z.string().min(1),
+  tags: z.record(z.string(), z.string()).optional(),
+  alternateContacts: z
+    .looseObject({ billing: ContactShape.optional(), operations: ContactShape.optional(), security: ContactShape.optional() })
+    .optional(),
+  justification: z.string().optional(),
 });
-export type VendingPolicy = z.infer<typeof VendingPolicySchema>;
 
-export const VendingInputSchema = z.object({
-  request: AccountRequestSchema,
+/** Bumped when the input's meaning changes; the workflow reads every version it ever accepted. */
+export const VENDING_INPUT_VERSION = 2;
+
+export const VendingInputSchema = z.looseObject({
+  inputVersion: z.literal(VENDING_INPUT_VERSION),
+  request: AccountRequestShape,
   requester: z.string().min(1),
-  requesterRoles: z.array(RoleSchema).default([]),
+  requesterRoles: z.array(z.string()),
   requestedAt: z.string().min(1),
-  policy: VendingPolicySchema.prefault({}),
+  /** Complete: every default was applied where the request was accepted. */
+  policy: VendingPolicyShape,
+  /** Public keys (hex) by key id: the request accepts human decisions signed by these only. */
+  decisionKeys: z.record(z.string(), z.string()),
 });
 export type VendingInput = z.infer<typeof VendingInputSchema>;
-export type VendingInputArg = z.input<typeof VendingInputSchema>;
+
+/**
+ * Requests accepted before input version 2 carried a partial policy, completed inside the workflow with the values
+ * below. FROZEN: they are what those requests were started with; never edit them. The fields added in version 2 get
+ * values that keep those requests' behaviour sensible; they have no signing keys (their decisions were never signed).
+ */
+const LEGACY_V1_POLICY: VendingPolicy = {
+  activityAttemptTimeoutMs: 60_000,
+  creationPollIntervalMs: 5_000,
+  readinessTimeoutMs: 30 * 60_000,
+  readinessPollIntervalMs: 10_000,
+  billingVerification: { costExplorerProbe: true, cloudTrailLookup: true, probeAttempts: 3 },
+  decisionDeadlineMs: 7 * 24 * 3_600_000,
+  decisionReminderIntervalMs: 24 * 3_600_000,
+  rootWindowDeadlineMs: 4 * 3_600_000,
+  rootWindowEvidencePollMs: 60_000,
+  creationSlotWaitMs: 5 * 60_000,
+  creationRetryPauseMs: 60_000,
+  creationRefusalBackoffMs: 60_000,
+  confirmationRecheckMs: 15 * 60_000,
+};
+
+const LegacyV1InputSchema = z.looseObject({
+  request: AccountRequestShape,
+  requester: z.string().min(1),
+  requesterRoles: z.array(z.string()).optional(),
+  requestedAt: z.string().min(1),
+  policy: z.looseObject({ billingVerification: z.looseObject({}).optional() }).optional(),
+});
+
+/** The input of any version as the current workflow reads it; a message naming the problem when it is not one. */
+export function readVendingInput(raw: unknown): { input: VendingInput } | { problem: string } {
+  const version = typeof raw === 'object' && raw !== null ? (raw as { inputVersion?: unknown }).inputVersion : undefined;
+  if (version === VENDING_INPUT_VERSION) {
+    const parsed = VendingInputSchema.safeParse(raw);
+    return parsed.success ? { input: parsed.data } : { problem: describeIssues(parsed.error.issues) };
+  }
+  if (version !== undefined) return { problem: `inputVersion ${String(version)} is not one this workflow code knows` };
+  const legacy = LegacyV1InputSchema.safeParse(raw);
+  if (!legacy.success) return { problem: describeIssues(legacy.error.issues) };
+  const given = (legacy.data.policy ?? {}) as Partial<VendingPolicy>;
+  const policy = VendingPolicyShape.safeParse({
+    ...LEGACY_V1_POLICY,
+    ...given,
+    billingVerification: { ...LEGACY_V1_POLICY.billingVerification, ...(given.billingVerification ?? {}) },
+  });
+  if (!policy.success) return { problem: describeIssues(policy.error.issues) };
+  return {
+    input: {
+      ...legacy.data,
+      inputVersion: VENDING_INPUT_VERSION,
+      requesterRoles: legacy.data.requesterRoles ?? [],
+      policy: policy.data,
+      decisionKeys: {},
+    },
+  };
+}
+
+function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
+  return issues.map((i) => `${i.path.map(String).join('.') || 'input'}: ${i.message}`).join('; ');
+}
+
+/** Signing applies to requests whose input carries keys (every request accepted from version 2 on). */
+export function requiresSignedDecisions(input: VendingInput): boolean {
+  return Object.keys(input.decisionKeys).length > 0;
+}
 
 // ---- evidence and verdict -------------------------------------------------------------------------------------
 
 export type BillingAccessVerdict = 'defaulted-on' | 'off' | 'inconclusive';
 
+export const EVIDENCE_SOURCES = ['create-account-request', 'cost-explorer-probe', 'cloudtrail-lookup', 'operator-attestation'] as const;
+
 export interface EvidenceRecord {
-  /** What was checked, e.g. `create-account-request`, `cost-explorer-probe`, `cloudtrail-lookup`, `operator-attestation`. */
-  source: 'create-account-request' | 'cost-explorer-probe' | 'cloudtrail-lookup' | 'operator-attestation';
+  /** What was checked. */
+  source: (typeof EVIDENCE_SOURCES)[number];
   checkedAt: string;
   /** What this piece of evidence says about linked-account billing access. */
   indicates: 'on' | 'off' | 'unknown';
@@ -80,22 +142,47 @@ export interface BillingAccessAssessment {
 
 // ---- messages -------------------------------------------------------------------------------------------------
 
-export const DecisionSchema = z.object({
-  decision: z.enum(['approve-remediation', 'attest-enabled', 'reject']),
+export const DECISIONS = ['approve-remediation', 'attest-enabled', 'reject'] as const;
+export type Decision = (typeof DECISIONS)[number];
+
+/** What the `decide` update carries: the decision, who made it (as the API authenticated them), and its signature. */
+export const DecisionSchema = z.looseObject({
+  decision: z.enum(DECISIONS),
   reason: z.string().trim().min(1, 'a reason is required').max(1000),
   decidedBy: z.string().min(1),
   roles: z.array(RoleSchema),
+  /** When the API signed it (ISO 8601); with keyId and signature: see contract/decision-signature.ts. */
+  signedAt: z.string().optional(),
+  keyId: z.string().optional(),
+  signature: z.string().optional(),
 });
 export type DecisionInput = z.infer<typeof DecisionSchema>;
-export interface DecisionRecord extends DecisionInput {
+export interface DecisionRecord {
+  decision: Decision;
+  reason: string;
+  decidedBy: string;
+  roles: Role[];
   decidedAt: string;
 }
 
-export const RemediationConfirmationSchema = z.object({
+export const RemediationConfirmationSchema = z.looseObject({
   confirmedBy: z.string().min(1),
   note: z.string().max(1000).default(''),
+  roles: z.array(RoleSchema).optional(),
+  signedAt: z.string().optional(),
+  keyId: z.string().optional(),
+  signature: z.string().optional(),
 });
 export type RemediationConfirmation = z.input<typeof RemediationConfirmationSchema>;
+
+/** The signed act behind a decision or a confirmation, as both the API and the workflow rebuild it. */
+export function decisionAct(requestId: string, runId: string, d: Pick<DecisionInput, 'decision' | 'reason' | 'decidedBy' | 'roles'> & { signedAt?: string }) {
+  return { requestId, runId, action: 'decide', decision: d.decision, reason: d.reason, actor: d.decidedBy, roles: d.roles, signedAt: d.signedAt ?? '' };
+}
+export function confirmationAct(requestId: string, runId: string, c: { confirmedBy: string; note?: string; roles?: readonly string[]; signedAt?: string }) {
+  return { requestId, runId, action: 'confirm-remediation', decision: 'confirm', reason: c.note ?? '', actor: c.confirmedBy, roles: c.roles ?? [], signedAt: c.signedAt ?? '' };
+}
+export type SignatureFields = Partial<ActSignature> & { signedAt?: string };
 
 export interface StageEntry {
   stage: VendingStage;
@@ -106,9 +193,22 @@ export interface StageEntry {
 export interface RootCredentialAudit {
   auditedAt: string;
   passwordPresent: boolean;
+  /** A root login profile exists (password recovery allowed, or a password set), whether or not a password is. */
+  loginProfile?: boolean;
   mfaDevices: number;
   accessKeys: number;
   signingCertificates: number;
+}
+
+/** What remains on an audited root user, in words; empty when nothing does. */
+export function remainingRootCredentials(audit: RootCredentialAudit): string[] {
+  return [
+    audit.passwordPresent ? 'a password' : '',
+    audit.loginProfile && !audit.passwordPresent ? 'a login profile (password recovery allowed)' : '',
+    audit.mfaDevices ? `${audit.mfaDevices} MFA device(s)` : '',
+    audit.accessKeys ? `${audit.accessKeys} access key(s)` : '',
+    audit.signingCertificates ? `${audit.signingCertificates} signing certificate(s)` : '',
+  ].filter(Boolean);
 }
 
 export interface RootWindowRecord {
@@ -118,7 +218,12 @@ export interface RootWindowRecord {
   closedBecause?: string;
   preAudit?: RootCredentialAudit;
   postAudit?: RootCredentialAudit;
+  /** Deletions AWS refused while closing (an SCP, say): each one an operator alarm. */
+  deletionRefused?: string[];
   confirmedBy?: string;
+  confirmedAt?: string;
+  /** What the re-check after the confirmation found. */
+  confirmationCheck?: string;
 }
 
 export interface VendingStatus {
@@ -133,6 +238,8 @@ export interface VendingStatus {
   decision?: DecisionRecord;
   rootWindow?: RootWindowRecord;
   failure?: { message: string; type?: string };
+  /** Safety alarms raised to operators (also the SafetyAlarm search attribute). */
+  alarms?: string[];
   timeline: StageEntry[];
 }
 
@@ -144,6 +251,10 @@ export const UpdateRefusal = {
   DecisionNotAllowed: 'DecisionNotAllowed',
   /** The request is not at the stage the update needs. */
   WrongStage: 'WrongStage',
+  /** A decision (or a confirmation being checked) is already recorded: each is made once. */
+  AlreadyDecided: 'AlreadyDecided',
+  /** The update is not signed by the request API with a key the request trusts. */
+  SignatureInvalid: 'SignatureInvalid',
   /** The update's input is malformed. */
   InvalidInput: 'InvalidInput',
 } as const;

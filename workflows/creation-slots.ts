@@ -22,13 +22,16 @@ import {
 
 export async function coordinateCreationSlots(config: CreationSlotsConfig, carried?: CreationSlotsState): Promise<void> {
   const state: CreationSlotsState = carried ?? { waiting: [], holders: {}, tokens: config.burst, refilledAt: Date.now() };
-  const regrant: string[] = [];
+  // Carried in the state so that a re-ask that arrives just before continue-as-new is not lost with the old run.
+  const regrant: string[] = (state.regrant ??= []);
   let changed = false;
 
   setHandler(creationSlotsQuery, () => state);
   setHandler(acquireCreationSlotSignal, ({ requestId }) => {
     // A repeated ask (the asking activity was retried) must not queue twice; a holder asking again lost our answer.
-    if (requestId in state.holders) regrant.push(requestId);
+    if (requestId in state.holders) {
+      if (!regrant.includes(requestId)) regrant.push(requestId);
+    }
     else if (!state.waiting.includes(requestId)) state.waiting.push(requestId);
     changed = true;
   });

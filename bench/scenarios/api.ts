@@ -3,8 +3,10 @@
  * `client.workflow.start` at the same concurrency against the same server, in the same run. The task queue has no
  * worker: this measures accepting requests, not vending them.
  */
+import { randomDecisionSigner } from '../../client/decision-signer';
 import { randomUUID } from 'node:crypto';
 import { startVending } from '../../client/temporal';
+import { BENCH_DECISION_KEYS } from '../lib';
 import { VENDING_WORKFLOW_TYPE } from '../../contract/vending';
 import { envInt, percentile, pool, round, type BenchStack } from '../lib';
 
@@ -15,6 +17,7 @@ export async function runApi(stack: BenchStack, log: (line: string) => void) {
   const { buildApi } = await import('../../client/api/app');
   const { staticTokenAuthenticator } = await import('../../client/api/auth');
   const api = await buildApi({
+    signer: randomDecisionSigner(),
     temporal: stack.client,
     taskQueue,
     policy: {},
@@ -48,6 +51,7 @@ export async function runApi(stack: BenchStack, log: (line: string) => void) {
   const direct = async (i: number) => {
     const t0 = performance.now();
     await startVending(stack.client, {
+        decisionKeys: BENCH_DECISION_KEYS,
       request: { email: `direct-${tag}-${i}@example.com`, accountName: `direct-${i}`, organizationalUnit: 'Workloads' },
       requester: 'bench',
       requesterRoles: ['requester'],

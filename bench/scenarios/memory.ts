@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startVending } from '../../client/temporal';
+import { BENCH_DECISION_KEYS } from '../lib';
 import { spawnManaged } from '../../scripts/processes';
 import { envInt, pool, round, sleep, startBenchEnv, type BenchStack } from '../lib';
 
@@ -78,6 +79,7 @@ export async function runMemory(stack: BenchStack, log: (line: string) => void) 
     await pool(n, 20, async (i) => {
       const email = `mem-${i}-${t0}@example.com`;
       await startVending(stack.client, {
+        decisionKeys: BENCH_DECISION_KEYS,
         request: { email, accountName: `mem-${i}`, organizationalUnit: 'Workloads' },
         requester: 'bench',
         requesterRoles: ['requester'],

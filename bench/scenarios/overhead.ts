@@ -3,6 +3,7 @@
  * readiness immediate, no throttling), requests one after another through the real HTTP API; per request the time
  * from POST to `completed` beside the wall time its AWS calls took (timed inside the worker's SDK clients).
  */
+import { randomDecisionSigner } from '../../client/decision-signer';
 import { statusQuery, type VendingResult } from '../../contract/vending';
 import { envInt, percentile, round, sandboxState, startBenchEnv, type BenchStack } from '../lib';
 
@@ -23,6 +24,7 @@ export async function runOverhead(stack: BenchStack, log: (line: string) => void
   const { buildApi } = await import('../../client/api/app');
   const { staticTokenAuthenticator } = await import('../../client/api/auth');
   const api = await buildApi({
+    signer: randomDecisionSigner(),
     temporal: stack.client,
     taskQueue: env.taskQueue,
     policy: { creationPollIntervalMs: pollMs, readinessPollIntervalMs: pollMs, activityAttemptTimeoutMs: 30_000 },

@@ -10,6 +10,7 @@ import {
   paginateListAccounts,
 } from '@aws-sdk/client-organizations';
 import { startVending } from '../../client/temporal';
+import { BENCH_DECISION_KEYS } from '../lib';
 import { type VendingResult } from '../../contract/vending';
 import { startSandbox, type SandboxSettingsPatch } from '../../sandbox';
 import { quotaFloor } from '../floor';
@@ -99,6 +100,7 @@ export async function runThroughput(stack: BenchStack, log: (line: string) => vo
     const handles = await Promise.all(
       emails.map(async (email) => {
         const out = await startVending(stack.client, {
+          decisionKeys: BENCH_DECISION_KEYS,
           request: { email, accountName: email.split('@')[0], organizationalUnit: 'Workloads' },
           requester: 'bench',
           requesterRoles: ['requester'],

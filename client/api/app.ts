@@ -3,7 +3,8 @@ import { type Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
-import { type VendingPolicy } from '../../contract/vending';
+import { type PolicyOverrides } from '../../contract/policy';
+import { type DecisionSigner } from '../decision-signer';
 import { type Authenticator } from './auth';
 import { registerDocs } from './docs';
 import { frameworkErrors, installErrorHandling } from './errors';
@@ -14,7 +15,9 @@ import { accountRequestRoutes } from './routes/account-requests';
 export interface ApiDependencies {
   temporal: Client;
   taskQueue: string;
-  policy: Partial<VendingPolicy>;
+  policy: PolicyOverrides;
+  /** Signs the human decisions the API forwards (the workflows verify them). */
+  signer: DecisionSigner;
   authenticator: Authenticator;
   logLevel?: string;
   /** Where the JSON log lines go (default stdout); tests capture them. */
@@ -67,6 +70,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
     temporal: deps.temporal,
     taskQueue: deps.taskQueue,
     policy: deps.policy,
+    signer: deps.signer,
     authenticator: deps.authenticator,
     idempotencyWindowMs: deps.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS,
   });

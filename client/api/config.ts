@@ -1,6 +1,8 @@
 /** The request API's configuration, from the environment, validated. */
 import { z } from 'zod';
-import { VendingPolicySchema } from '../../contract/vending';
+import { PolicyOverridesSchema } from '../../contract/policy';
+import { resolvePolicy } from '../../contract/policy-defaults';
+import { DecisionKeysConfigSchema, decisionKeysInputFromEnv } from '../decision-signer';
 import { EncryptionConfigSchema, encryptionInputFromEnv } from '../../encryption/config';
 import { TemporalConnectionSchema, parseConfig, temporalConnectionInputFromEnv } from '../../worker/config';
 import { staticTokenAuthenticator, type Authenticator } from './auth';
@@ -29,8 +31,23 @@ export const ApiConfigSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(3000),
   temporal: TemporalConnectionSchema,
-  /** Policy fields every new request gets (deadlines, probes, attestation); the rest take the schema's defaults. */
-  policy: VendingPolicySchema.partial().default({}),
+  /**
+   * Policy fields every new request gets (deadlines, probes, attestation); the rest take today's defaults when a request
+   * is accepted. Checked against the policy's bounds at start, so a bad VEND_POLICY stops the API, not a request.
+   */
+  policy: PolicyOverridesSchema.default({}).superRefine((overrides, ctx) => {
+    try {
+      resolvePolicy(overrides);
+    } catch (err) {
+      for (const issue of (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues ?? []) {
+        ctx.addIssue({ code: 'custom', path: issue.path.map(String), message: issue.message });
+      }
+    }
+  }),
+  /** The key ring that signs human decisions (client/decision-signer.ts). Required: without it nobody can decide. */
+  decisionKeys: DecisionKeysConfigSchema.optional().superRefine((keys, ctx) => {
+    if (!keys) ctx.addIssue({ code: 'custom', message: 'VEND_DECISION_KEYS is required: the key ring that signs human decisions (JSON {"<keyId>": "<base64 of 32 random bytes>"})' });
+  }),
   auth: AuthConfigSchema.default({ mode: 'dev' }),
   /** How long a shutdown waits for in-flight requests before it gives up on them. */
   shutdownGraceMs: z.number().int().positive().default(10_000),
@@ -61,6 +78,7 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
     port: number(env.API_PORT),
     temporal: temporalConnectionInputFromEnv(env),
     policy,
+    decisionKeys: decisionKeysInputFromEnv(env),
     auth:
       env.VEND_AUTH_MODE === 'oidc'
         ? {

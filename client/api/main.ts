@@ -1,6 +1,7 @@
 /** The request API process: `npm run api`. Config from the environment (client/api/config.ts). */
 import { codecServer } from '../../encryption/codec-server';
 import { dataProtection } from '../../encryption';
+import { DecisionSigner } from '../decision-signer';
 import { connectTemporalLazily, createVendingClient } from '../temporal';
 import { buildApi } from './app';
 import { apiConfigFromEnv, authenticatorFor } from './config';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     temporal,
     taskQueue: config.temporal.taskQueue,
     policy: config.policy,
+    signer: new DecisionSigner(config.decisionKeys!),
     authenticator,
     logLevel: config.logLevel,
   });

@@ -3,6 +3,7 @@
  * Temporal pushes back, /readyz, structured logs with a request id, and a graceful close that finishes in-flight
  * requests. No AWS is involved, so no sandbox: the API is built against the shared Temporal dev server directly.
  */
+import { randomDecisionSigner } from '../../client/decision-signer';
 import { InterceptingCall, Metadata, status, type Interceptor } from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
 import { type FastifyInstance } from 'fastify';
@@ -23,6 +24,7 @@ afterAll(async () => {
 async function apiOn(connection: Connection, logStream?: NodeJS.WritableStream): Promise<{ app: FastifyInstance; url: string }> {
   connections.push(connection);
   const app = await buildApi({
+    signer: randomDecisionSigner(),
     temporal: new Client({ connection, namespace: 'default' }),
     taskQueue: `availability-${Date.now()}`,
     policy: {},
@@ -124,6 +126,7 @@ async function buildSlowApi(): Promise<{ app: FastifyInstance; url: string }> {
   const connection = connectTemporalLazily(process.env.VEND_TEST_TEMPORAL_ADDRESS!);
   connections.push(connection);
   const app = await buildApi({
+    signer: randomDecisionSigner(),
     temporal: new Client({ connection }),
     taskQueue: 'slow',
     policy: {},

@@ -4,6 +4,7 @@
  * the test needs nothing ESM-only in jest; the API process uses jose. Also checks, on the real process: the Scalar
  * docs page, JSON logs with the request id, and a clean exit on SIGTERM.
  */
+import { randomDecisionKeysEnv } from '../../client/decision-signer';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -32,6 +33,7 @@ beforeAll(async () => {
     cwd: ROOT,
     env: {
       ...process.env,
+      ...randomDecisionKeysEnv(),
       API_PORT: String(port),
       TEMPORAL_ADDRESS: process.env.VEND_TEST_TEMPORAL_ADDRESS,
       VEND_TASK_QUEUE: `oidc-${Date.now()}`,

@@ -9,7 +9,12 @@ import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import pino from 'pino';
 import { createAwsClients, type AwsClients } from '../../activities/aws-clients';
-import { apiConfigFromEnv } from '../../client/api/config';
+import { apiConfigFromEnv as apiConfigFromRawEnv } from '../../client/api/config';
+import { randomDecisionKeysEnv } from '../../client/decision-signer';
+
+/** The API's configuration with a decision key ring present (it is required; its own tests are below). */
+const DECISION_KEYS = randomDecisionKeysEnv();
+const apiConfigFromEnv = (env: NodeJS.ProcessEnv) => apiConfigFromRawEnv({ ...DECISION_KEYS, ...env });
 import { spawnManaged } from '../../scripts/processes';
 import {
   clientConnectionOptions,

@@ -71,7 +71,7 @@ test('AssumeRoot is limited to the three IAM task policies the root window uses'
     ),
   );
   const rootSource = readFileSync(path.join(ACTIVITIES, 'root-access.ts'), 'utf8');
-  const used = [...rootSource.matchAll(/rootSession\(accountId, '(\w+)'\)/g)].map((m) => m[1]);
+  const used = [...rootSource.matchAll(/session\(accountId, '(\w+)'\)/g)].map((m) => m[1]);
   expect(new Set(used)).toEqual(new Set(['IAMAuditRootUserCredentials', 'IAMCreateRootUserPassword', 'IAMDeleteRootUserCredentials']));
 });
 

@@ -42,13 +42,17 @@ async function startWebhook(answer: (body: any, index: number) => number = () =>
   };
 }
 
-const KINDS: { kind: Notification['kind']; audience: string; message: string; accountId?: string }[] = [
+const KINDS: { kind: Notification['kind']; audience: string; message: string; accountId?: string; severity?: Notification['severity'] }[] = [
   { kind: 'decision-needed', audience: 'approvers', message: 'billing access is off: approve the root remediation, attest, or reject' },
   { kind: 'decision-reminder', audience: 'approvers', message: 'still waiting for a decision (deadline 2030-01-08T00:00:00.000Z)' },
   { kind: 'root-window-opened', audience: 'root mailbox owner', message: 'password recovery allowed: sign in as root and switch billing access on', accountId: '111122223333' },
   { kind: 'root-window-closed', audience: 'approvers', message: 'root window closed (confirmed)', accountId: '111122223333' },
   { kind: 'completed', audience: 'requester', message: 'completed', accountId: '111122223333' },
   { kind: 'failed', audience: 'requester', message: 'account creation failed with INVALID_ADDRESS: fix the management account address' },
+  { kind: 'cancelled', audience: 'requester', message: 'cancelled after account 111122223333 was created', accountId: '111122223333' },
+  { kind: 'root-credentials-remain', severity: 'critical', audience: 'operators', message: 'ROOT CREDENTIALS REMAIN on account 111122223333', accountId: '111122223333' },
+  { kind: 'root-window-abandoned', severity: 'critical', audience: 'operators', message: 'a run ended with its root window open', accountId: '111122223333' },
+  { kind: 'orphan-account', severity: 'critical', audience: 'operators', message: 'account 111122223333 has no request', accountId: '111122223333' },
 ];
 
 test('one Slack-compatible POST per notification kind: text "[kind] account: message" plus the structured fields', async () => {
@@ -64,8 +68,10 @@ test('one Slack-compatible POST per notification kind: text "[kind] account: mes
       expect(r.method).toBe('POST');
       expect(r.contentType).toBe('application/json');
       expect(r.body).toEqual({
-        text: `[${k.kind}] team-a-dev: ${k.message}`,
+        // Operator alarms stand out in a chat channel; senders from before severities existed mean "info".
+        text: `${k.severity === 'critical' ? '[CRITICAL] ' : ''}[${k.kind}] team-a-dev: ${k.message}`,
         kind: k.kind,
+        severity: k.severity ?? 'info',
         requestId: 'vend-0123456789abcdef01234567',
         accountName: 'team-a-dev',
         audience: k.audience,
@@ -82,7 +88,7 @@ test('a failing webhook (5xx, 4xx, unreachable) or an invalid notification makes
   const webhook = await startWebhook((_body, index) => [500, 429, 404][index] ?? 200);
   try {
     const { notify } = createNotifierActivities([webhookSink(webhook.url)]);
-    const n: Notification = { kind: 'completed', requestId: 'vend-1', accountName: 'team-b', audience: 'requester', message: 'completed' };
+    const n: Notification = { kind: 'completed', severity: 'info', requestId: 'vend-1', accountName: 'team-b', audience: 'requester', message: 'completed' };
     await expect(notify(n)).rejects.toThrow('notification webhook answered 500');
     await expect(notify(n)).rejects.toThrow('notification webhook answered 429');
     await expect(notify(n)).rejects.toThrow('notification webhook answered 404');

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { type FastifyInstance } from 'fastify';
 import { createAwsClients, type AwsClients } from '../../activities/aws-clients';
 import { type Notification } from '../../activities/notifier';
-import { type VendingPolicy } from '../../contract/vending';
+import { type PolicyOverrides } from '../../contract/policy';
+import { DecisionKeysConfigSchema, DecisionSigner, randomDecisionKeysEnv } from '../../client/decision-signer';
 import { creationSlotsConfig } from '../../activities/creation-slots';
 import { createVendingClient } from '../../client/temporal';
 import { dataProtection, EncryptionConfigSchema, type DataProtection, type EncryptionConfig } from '../../encryption';
@@ -18,11 +19,18 @@ import { clientConnectionOptions, nativeConnectionOptions, parseConfig, Temporal
 import { createVendingWorkers, type VendingWorkers } from '../../worker/worker';
 import { WORKFLOW_BUNDLE_PATH } from './paths';
 
-/** Fast polling for tests; deadlines stay long unless a test sets them. */
-export const TEST_POLICY: Partial<VendingPolicy> = {
+/** Fast polling for tests, with deadlines short enough that the policy's history bounds hold. */
+export const TEST_POLICY: PolicyOverrides = {
+  decisionDeadlineMs: 120_000,
+  decisionReminderIntervalMs: 60_000,
+  rootWindowDeadlineMs: 90_000,
   creationPollIntervalMs: 200,
+  creationRetryPauseMs: 200,
+  creationRefusalBackoffMs: 500,
+  creationSlotWaitMs: 10_000,
   readinessPollIntervalMs: 200,
   rootWindowEvidencePollMs: 300,
+  confirmationRecheckMs: 3_000,
   activityAttemptTimeoutMs: 15_000,
 };
 
@@ -30,7 +38,7 @@ export interface TestEnvOptions {
   /** The worker's VEND_MEMBER_ROLE_NAME (default AWS's OrganizationAccountAccessRole). */
   memberRoleName?: string;
   sandbox?: SandboxSettingsPatch;
-  policy?: Partial<VendingPolicy>;
+  policy?: PolicyOverrides;
   api?: boolean;
   /** Start the in-process worker (default true); a test that runs its own worker process says false. */
   worker?: boolean;
@@ -56,7 +64,11 @@ export interface TestEnv {
   taskQueue: string;
   aws: AwsClients;
   notifications: Notification[];
-  policy: Partial<VendingPolicy>;
+  policy: PolicyOverrides;
+  /** The API's decision-signing key ring (a fresh one per env); requests started here trust its keys. */
+  signer: DecisionSigner;
+  /** The same ring as environment (for an API process). */
+  decisionKeysEnv: Record<string, string>;
   /** The codec and AccountEmail hashing in use (no codec when encryption is off). */
   protection: DataProtection;
   apiUrl?: string;
@@ -98,6 +110,10 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
   const client: Client = createVendingClient(connection, 'default', protection);
   const notifications: Notification[] = [];
   const policy = { ...TEST_POLICY, ...opts.policy };
+  const decisionKeysEnv = randomDecisionKeysEnv();
+  const signer = new DecisionSigner(
+    DecisionKeysConfigSchema.parse({ keys: JSON.parse(decisionKeysEnv.VEND_DECISION_KEYS), keyId: decisionKeysEnv.VEND_DECISION_KEY_ID }),
+  );
 
   const nativeConnection = await NativeConnection.connect(nativeConnectionOptions(temporalConfig));
   let workers: VendingWorkers | undefined;
@@ -132,7 +148,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
     const { buildApi } = await import('../../client/api/app');
     const { staticTokenAuthenticator } = await import('../../client/api/auth');
     const authenticator = staticTokenAuthenticator();
-    api = await buildApi({ temporal: client, taskQueue, policy, authenticator, logLevel: 'silent' });
+    api = await buildApi({ temporal: client, taskQueue, policy, signer, authenticator, logLevel: 'silent' });
     if (protection.codec) {
       const { codecServer } = await import('../../encryption/codec-server');
       await api.register(codecServer, { codec: protection.codec, authenticator, corsOrigins: ['http://127.0.0.1:8233'] });
@@ -147,6 +163,8 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
     aws,
     notifications,
     policy,
+    signer,
+    decisionKeysEnv,
     protection,
     apiUrl,
     workerEnv: {

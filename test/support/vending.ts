@@ -1,22 +1,24 @@
 /** Helpers for tests that drive the vending workflow through the Temporal client (the API's own path). */
 import { type WorkflowHandle } from '@temporalio/client';
-import { startVending } from '../../client/temporal';
+import { confirmRemediation, decide, describeRequest, startVending, type Actor } from '../../client/temporal';
+import { type PolicyOverrides } from '../../contract/policy';
 import { type AccountRequest } from '../../contract/request';
 import { type VendingStage } from '../../contract/stages';
-import { statusQuery, type Role, type VendingPolicy, type VendingStatus } from '../../contract/vending';
+import { statusQuery, type Decision, type Role, type VendingStatus } from '../../contract/vending';
 import { type TestEnv } from './env';
 import { waitFor } from './http';
 
 export async function requestAccount(
   env: TestEnv,
   request: Partial<AccountRequest> & { email: string },
-  opts: { requester?: string; roles?: Role[]; policy?: Partial<VendingPolicy> } = {},
+  opts: { requester?: string; roles?: Role[]; policy?: PolicyOverrides } = {},
 ): Promise<WorkflowHandle> {
   const outcome = await startVending(env.client, {
     request: { accountName: request.email.split('@')[0], organizationalUnit: 'Workloads', ...request },
     requester: opts.requester ?? 'alice',
     requesterRoles: opts.roles ?? ['requester'],
     policy: { ...env.policy, ...opts.policy },
+    decisionKeys: env.signer.publicKeys(),
     taskQueue: env.taskQueue,
   });
   if (!outcome.started) throw new Error(`not started: email-already-requested (${outcome.id} is at ${outcome.stage})`);
@@ -60,4 +62,21 @@ export async function rootCredentials(env: TestEnv, accountId: string): Promise<
 
 export function countOf(value: unknown): number {
   return Array.isArray(value) ? value.length : Number(value ?? 0);
+}
+
+/** The dev tokens' people, as the API authenticates them. */
+export const ALICE: Actor = { user: 'alice', roles: ['requester'] };
+export const BOB: Actor = { user: 'bob', roles: ['approver'] };
+export const CAROL: Actor = { user: 'carol', roles: ['requester', 'approver', 'operator'] };
+
+/** A decision as the API makes it: signed for the request's current run with the env's key ring. */
+export async function decideAs(env: TestEnv, handle: WorkflowHandle, actor: Actor, decision: Decision, reason = `${decision} by ${actor.user}`) {
+  const facts = await describeRequest(env.client, handle.workflowId);
+  return decide(env.client, env.signer, { id: handle.workflowId, ...facts }, actor, { decision, reason });
+}
+
+/** A remediation confirmation as the API sends it (signed). */
+export async function confirmAs(env: TestEnv, handle: WorkflowHandle, actor: Actor, note = 'switched on') {
+  const facts = await describeRequest(env.client, handle.workflowId);
+  return confirmRemediation(env.client, env.signer, { id: handle.workflowId, ...facts }, actor, note);
 }

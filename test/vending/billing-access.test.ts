@@ -3,9 +3,10 @@
  * window ever opens; with it off, a human decides and an audited root window fixes it.
  */
 import { confirmRemediationUpdate, decideUpdate, statusQuery, type VendingResult } from '../../contract/vending';
+import { signAct } from '../../contract/decision-signature';
 import { startTestEnv, type TestEnv } from '../support/env';
 import { waitFor } from '../support/http';
-import { countOf, requestAccount, rootCredentials, sandboxControl, waitForStage } from '../support/vending';
+import { ALICE, BOB, CAROL, confirmAs, countOf, decideAs, requestAccount, rootCredentials, sandboxControl, waitForStage } from '../support/vending';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -41,20 +42,33 @@ test('linked-account access off: decision, own approval refused, root window, ro
     const accountId = waiting.accountId!;
 
     // The requester cannot decide on their own request, even holding the approver role.
-    await expect(
-      handle.executeUpdate(decideUpdate, {
-        args: [{ decision: 'approve-remediation', reason: 'mine', decidedBy: 'carol', roles: ['requester', 'approver'] }],
-      }),
-    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/requested this account and cannot decide/) } });
-    // Nor can someone without the approver role.
-    await expect(
-      handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve-remediation', reason: 'x', decidedBy: 'alice', roles: ['requester'] }] }),
-    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/does not hold the approver role/) } });
-
-    const decision = await handle.executeUpdate(decideUpdate, {
-      args: [{ decision: 'approve-remediation', reason: 'billing access is off; fix it', decidedBy: 'bob', roles: ['approver'] }],
+    await expect(decideAs(env, handle, CAROL, 'approve-remediation', 'mine')).rejects.toMatchObject({
+      cause: { type: 'DecisionNotAllowed', message: expect.stringMatching(/requested this account and cannot decide/) },
     });
+    // Nor can someone without the approver role.
+    await expect(decideAs(env, handle, ALICE, 'approve-remediation', 'x')).rejects.toMatchObject({
+      cause: { type: 'DecisionNotAllowed', message: expect.stringMatching(/does not hold the approver role/) },
+    });
+    // Straight through Temporal (namespace access, no API): unsigned, or signed with a key the request does not trust.
+    const forged = { decision: 'approve-remediation' as const, reason: 'forged', decidedBy: 'bob', roles: ['approver' as const] };
+    await expect(handle.executeUpdate(decideUpdate, { args: [forged] })).rejects.toMatchObject({ cause: { type: 'SignatureInvalid' } });
+    const { runId } = await handle.describe();
+    const signedAt = new Date().toISOString();
+    const act = { requestId: handle.workflowId, runId, action: 'decide', decision: forged.decision, reason: forged.reason, actor: 'bob', roles: forged.roles, signedAt };
+    const foreignKey = signAct(act, env.signer.currentKeyId, 'ab'.repeat(32));
+    await expect(handle.executeUpdate(decideUpdate, { args: [{ ...forged, signedAt, ...foreignKey }] })).rejects.toMatchObject({
+      cause: { type: 'SignatureInvalid' },
+    });
+    // A genuine signature on other words (the reason changed after signing) does not verify either.
+    const genuine = signAct(act, env.signer.currentKeyId, Buffer.from(JSON.parse(env.decisionKeysEnv.VEND_DECISION_KEYS)[env.signer.currentKeyId], 'base64').toString('hex'));
+    await expect(handle.executeUpdate(decideUpdate, { args: [{ ...forged, reason: 'other words', signedAt, ...genuine }] })).rejects.toMatchObject({
+      cause: { type: 'SignatureInvalid' },
+    });
+
+    const decision = await decideAs(env, handle, BOB, 'approve-remediation', 'billing access is off; fix it');
     expect(decision.decidedBy).toBe('bob');
+    // Decided once: a second decision, even a genuine one by another approver, is refused.
+    await expect(decideAs(env, handle, CAROL, 'reject', 'too late')).rejects.toMatchObject({ cause: { type: 'AlreadyDecided' } });
     await waitForStage(handle, 'root-window-open');
     const open = await waitFor('the window to open', async () => {
       const status = await handle.query(statusQuery);
@@ -77,9 +91,8 @@ test('linked-account access off: decision, own approval refused, root window, ro
     expect(after.passwordPresent).toBe(false);
     expect(countOf(after.mfaDevices) + countOf(after.accessKeys)).toBe(0);
     // A confirmation after the request ended is refused (the execution is closed).
-    await expect(handle.executeUpdate(confirmRemediationUpdate, { args: [{ confirmedBy: 'bob' }] })).rejects.toThrow(
-      /already completed/,
-    );
+    await expect(confirmAs(env, handle, BOB)).rejects.toThrow(/already completed/);
+    await expect(handle.executeUpdate(confirmRemediationUpdate, { args: [{ confirmedBy: 'bob' }] })).rejects.toThrow(/already completed/);
   } finally {
     await sandboxControl(env, 'POST', '/linked-account-access', { enabled: true });
   }

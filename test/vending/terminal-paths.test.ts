@@ -4,10 +4,10 @@
  * credentials are left behind. (Deadlines are short here; the week-long defaults run in time-skipping.test.ts.)
  */
 import { WorkflowFailedError } from '@temporalio/client';
-import { decideUpdate, statusQuery, type VendingResult } from '../../contract/vending';
+import { statusQuery, type VendingResult } from '../../contract/vending';
 import { startTestEnv, type TestEnv } from '../support/env';
 import { waitFor } from '../support/http';
-import { countOf, requestAccount, rootCredentials, sandboxControl, waitForStage } from '../support/vending';
+import { BOB, countOf, decideAs, requestAccount, rootCredentials, sandboxControl, waitForStage } from '../support/vending';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -15,7 +15,6 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.stop());
 
-const approve = { decision: 'approve-remediation' as const, reason: 'fix billing access', decidedBy: 'bob', roles: ['approver' as const] };
 
 async function expectNoRootCredentials(accountId: string): Promise<void> {
   const creds = await rootCredentials(env, accountId);
@@ -26,7 +25,7 @@ async function expectNoRootCredentials(accountId: string): Promise<void> {
 test('reject ends the request as rejected, with the decision recorded and no window opened', async () => {
   const handle = await requestAccount(env, { email: 'reject-1@example.com' });
   await waitForStage(handle, 'awaiting-decision');
-  await handle.executeUpdate(decideUpdate, { args: [{ ...approve, decision: 'reject', reason: 'not needed' }] });
+  await decideAs(env, handle, BOB, 'reject', 'not needed');
   const result: VendingResult = await handle.result();
   expect(result.stage).toBe('rejected');
   expect(result.decision).toMatchObject({ decision: 'reject', decidedBy: 'bob', reason: 'not needed' });
@@ -36,7 +35,7 @@ test('reject ends the request as rejected, with the decision recorded and no win
 test('attest-enabled completes without a root window', async () => {
   const handle = await requestAccount(env, { email: 'attest-1@example.com' });
   await waitForStage(handle, 'awaiting-decision');
-  await handle.executeUpdate(decideUpdate, { args: [{ ...approve, decision: 'attest-enabled', reason: 'checked in the console' }] });
+  await decideAs(env, handle, BOB, 'attest-enabled', 'checked in the console');
   const result: VendingResult = await handle.result();
   expect(result.stage).toBe('completed');
   expect(result.timeline.at(-1)?.note).toMatch(/bob attested/);
@@ -57,7 +56,7 @@ test('no decision before the deadline ends needs-attention, after reminders', as
 test('a root window that reaches its deadline closes, deletes the root credentials and ends needs-attention', async () => {
   const handle = await requestAccount(env, { email: 'window-deadline-1@example.com' }, { policy: { rootWindowDeadlineMs: 2_000 } });
   const waiting = await waitForStage(handle, 'awaiting-decision');
-  await handle.executeUpdate(decideUpdate, { args: [approve] });
+  await decideAs(env, handle, BOB, 'approve-remediation', 'fix billing access');
   const result: VendingResult = await handle.result();
   expect(result.stage).toBe('needs-attention');
   expect(result.rootWindow).toMatchObject({ closedBecause: 'deadline', postAudit: { passwordPresent: false } });
@@ -67,7 +66,7 @@ test('a root window that reaches its deadline closes, deletes the root credentia
 test('cancelling while the window is open closes it: root credentials deleted, stage cancelled', async () => {
   const handle = await requestAccount(env, { email: 'cancel-1@example.com' });
   const waiting = await waitForStage(handle, 'awaiting-decision');
-  await handle.executeUpdate(decideUpdate, { args: [approve] });
+  await decideAs(env, handle, BOB, 'approve-remediation', 'fix billing access');
   await waitFor('the window to open with password recovery allowed', async () =>
     (await rootCredentials(env, waiting.accountId!)).passwordPresent ? true : undefined,
   );
@@ -92,7 +91,7 @@ test('a post-audit that still finds root credentials fails the request loudly', 
     denyDeletion: true,
   });
   expect(planted.status).toBe(200);
-  await handle.executeUpdate(decideUpdate, { args: [approve] });
+  await decideAs(env, handle, BOB, 'approve-remediation', 'fix billing access');
   await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
   const status = await handle.query(statusQuery);
   expect(status.stage).toBe('failed');

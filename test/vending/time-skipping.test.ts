@@ -13,10 +13,15 @@ import { type Notification } from '../../contract/notifications';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../contract/search-attributes';
 import { vendingTaskQueues } from '../../contract/task-queues';
 import { temporal } from '@temporalio/proto';
-import { decideUpdate, statusQuery, VENDING_WORKFLOW_TYPE, type VendingInput, type VendingResult } from '../../contract/vending';
+import { statusQuery, VENDING_INPUT_VERSION, VENDING_WORKFLOW_TYPE, type VendingInput, type VendingResult } from '../../contract/vending';
+import { POLICY_DEFAULTS, resolvePolicy } from '../../contract/policy-defaults';
+import { randomDecisionSigner } from '../../client/decision-signer';
+import { decide, describeRequest } from '../../client/temporal';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { WORKFLOW_BUNDLE_PATH } from '../support/paths';
-import { rootCredentials } from '../support/vending';
+import { BOB, rootCredentials } from '../support/vending';
+
+const signer = randomDecisionSigner();
 
 let testEnv: TestWorkflowEnvironment;
 let sandbox: RunningSandbox;
@@ -70,32 +75,65 @@ async function runWithWorkers<T>(taskQueue: string, body: () => Promise<T>): Pro
   });
 }
 
-function input(email: string): VendingInput {
-  // The policy's defaults are the production ones: 7-day decision deadline, 24 h reminders, 4 h root window.
+/** A request as the API accepts it today: the policy resolved completely (production defaults), signing keys. */
+function input(email: string, defaults = POLICY_DEFAULTS): VendingInput {
+  return {
+    inputVersion: VENDING_INPUT_VERSION,
+    request: { accountName: email.split('@')[0], email, organizationalUnit: 'Workloads' },
+    requester: 'alice',
+    requesterRoles: ['requester'],
+    requestedAt: new Date().toISOString(),
+    policy: resolvePolicy({ creationPollIntervalMs: 1_000, readinessPollIntervalMs: 1_000 }, defaults),
+    decisionKeys: signer.publicKeys(),
+  };
+}
+
+/** A request as the API accepted it before input version 2: a partial policy, completed by the workflow back then. */
+function legacyInput(email: string): unknown {
   return {
     request: { accountName: email.split('@')[0], email, organizationalUnit: 'Workloads' },
     requester: 'alice',
     requesterRoles: ['requester'],
     requestedAt: new Date().toISOString(),
-    policy: { creationPollIntervalMs: 1_000, readinessPollIntervalMs: 1_000 } as VendingInput['policy'],
+    policy: { creationPollIntervalMs: 1_000, readinessPollIntervalMs: 1_000 },
   };
 }
 
-test('no decision in 7 days: six daily reminders, then needs-attention', async () => {
+async function decisionDeadlineRun(workflowId: string, args: unknown[]): Promise<VendingResult> {
   const taskQueue = `ts-${randomUUID()}`;
-  const result = await runWithWorkers(taskQueue, async () => {
-    const handle = await testEnv.client.workflow.start(VENDING_WORKFLOW_TYPE, {
-      taskQueue,
-      workflowId: `ts-decision-${randomUUID()}`,
-      args: [input('week-1@example.com')],
-    });
+  return runWithWorkers(taskQueue, async () => {
+    const handle = await testEnv.client.workflow.start(VENDING_WORKFLOW_TYPE, { taskQueue, workflowId, args });
     return (await handle.result()) as VendingResult;
   });
+}
+
+function waitedForDecision(result: VendingResult): number {
+  return Date.parse(result.timeline.at(-1)!.enteredAt) - Date.parse(result.timeline.find((t) => t.stage === 'awaiting-decision')!.enteredAt);
+}
+
+test('no decision in 7 days: six daily reminders, then needs-attention', async () => {
+  const result = await decisionDeadlineRun(`ts-decision-${randomUUID()}`, [input('week-1@example.com')]);
   expect(result.stage).toBe('needs-attention');
   const reminders = notifications.filter((n) => n.kind === 'decision-reminder' && n.accountName === 'week-1');
   expect(reminders).toHaveLength(6);
-  const waited = Date.parse(result.timeline.at(-1)!.enteredAt) - Date.parse(result.timeline.find((t) => t.stage === 'awaiting-decision')!.enteredAt);
-  expect(waited).toBeGreaterThanOrEqual(7 * 24 * 3_600_000);
+  expect(waitedForDecision(result)).toBeGreaterThanOrEqual(7 * 24 * 3_600_000);
+}, 120_000);
+
+test('a policy default changed after a request was accepted does not change its timers', async () => {
+  // Accepted while the default deadline was 2 days; the code's default is 7 days now: the request keeps its 2 days.
+  const earlier = { ...POLICY_DEFAULTS, decisionDeadlineMs: 2 * 24 * 3_600_000 };
+  const result = await decisionDeadlineRun(`ts-earlier-${randomUUID()}`, [input('two-days@example.com', earlier)]);
+  expect(result.stage).toBe('needs-attention');
+  expect(waitedForDecision(result)).toBeGreaterThanOrEqual(2 * 24 * 3_600_000);
+  expect(waitedForDecision(result)).toBeLessThan(3 * 24 * 3_600_000);
+  expect(notifications.filter((n) => n.kind === 'decision-reminder' && n.accountName === 'two-days')).toHaveLength(1);
+}, 120_000);
+
+test('a request accepted before input version 2 keeps the defaults it was started with (7 days)', async () => {
+  const result = await decisionDeadlineRun(`ts-legacy-${randomUUID()}`, [legacyInput('legacy-week@example.com')]);
+  expect(result.stage).toBe('needs-attention');
+  expect(waitedForDecision(result)).toBeGreaterThanOrEqual(7 * 24 * 3_600_000);
+  expect(waitedForDecision(result)).toBeLessThan(8 * 24 * 3_600_000);
 }, 120_000);
 
 test('an approved root window with no remediation closes at its 4 h deadline, leaving no root credentials', async () => {
@@ -111,9 +149,8 @@ test('an approved root window with no remediation closes at its 4 h deadline, le
       if ((await handle.query(statusQuery)).stage === 'awaiting-decision') break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    await handle.executeUpdate(decideUpdate, {
-      args: [{ decision: 'approve-remediation', reason: 'fix it', decidedBy: 'bob', roles: ['approver'] }],
-    });
+    const facts = await describeRequest(testEnv.client, handle.workflowId);
+    await decide(testEnv.client, signer, { id: handle.workflowId, ...facts }, BOB, { decision: 'approve-remediation', reason: 'fix it' });
     return (await handle.result()) as VendingResult;
   });
   expect(result.stage).toBe('needs-attention');

@@ -1,14 +1,16 @@
 /** What every /v1 route receives, and the principal the auth hook attached to the request. */
 import { type Client } from '@temporalio/client';
 import { type FastifyRequest } from 'fastify';
-import { type VendingPolicy } from '../../../contract/vending';
+import { type PolicyOverrides } from '../../../contract/policy';
+import { type DecisionSigner } from '../../decision-signer';
 import { type Principal } from '../auth';
 import { ApiError } from '../errors';
 
 export interface RouteContext {
   temporal: Client;
   taskQueue: string;
-  policy: Partial<VendingPolicy>;
+  policy: PolicyOverrides;
+  signer: DecisionSigner;
   idempotencyWindowMs: number;
 }
 

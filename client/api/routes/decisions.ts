@@ -8,14 +8,17 @@ import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, t
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DecisionSchema, UpdateRefusal } from '../../../contract/vending';
-import { cancelRequest, confirmRemediation, decide, describeRequest } from '../../temporal';
+import { noteText } from '../../../contract/text';
+import { cancelRequest, confirmRemediation, decide, describeRequest, NoTrustedSigningKeyError, type RequestFacts } from '../../temporal';
 import { requireRole, type Principal } from '../auth';
 import { ApiError, errorResponses } from '../errors';
 import { principalOf, type RouteContext } from './context';
 import { DecisionRecordSchema, links, RequestIdParams, RequestRefSchema, RootWindowSchema } from './schemas';
 
-const DecisionBodySchema = DecisionSchema.pick({ decision: true, reason: true }).strict();
-const ConfirmationBodySchema = z.object({ note: z.string().max(1000).default('') }).strict();
+const DecisionBodySchema = z
+  .object({ decision: DecisionSchema.shape.decision, reason: noteText(z.string().trim().min(1, 'a reason is required').max(1000)) })
+  .strict();
+const ConfirmationBodySchema = z.object({ note: noteText(z.string().max(1000)).default('') }).strict();
 
 export const decisionRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   app.post(
@@ -38,9 +41,7 @@ export const decisionRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
       if (facts.requester === principal.user) {
         throw new ApiError(403, 'SELF_APPROVAL', `${principal.user} requested this account and cannot decide on it; another approver must`);
       }
-      const record = await refusalsMapped(id, () =>
-        decide(ctx.temporal, id, { ...request.body, decidedBy: principal.user, roles: principal.roles }),
-      );
+      const record = await refusalsMapped(id, () => decide(ctx.temporal, ctx.signer, { id, ...facts }, principal, request.body));
       request.log.info({ workflowId: id, decision: record.decision, decidedBy: principal.user }, 'decision recorded');
       return { id, decision: { decision: record.decision, reason: record.reason, decidedBy: record.decidedBy, decidedAt: record.decidedAt } };
     },
@@ -51,6 +52,9 @@ export const decisionRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
     {
       schema: {
         summary: "Confirm that the root user switched billing access on while the request's root window is open",
+        description:
+          'Needs the approver or operator role, and not the requester. The request completes only when CloudTrail then ' +
+          'shows the change (SetIAMAccessPreference); otherwise its window stays open until its deadline.',
         tags: ['decisions'],
         params: RequestIdParams,
         body: ConfirmationBodySchema,
@@ -61,8 +65,14 @@ export const decisionRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
       const principal = principalOf(request);
       const { id } = request.params;
       const facts = await runningRequest(ctx.temporal, id);
-      mayActFor(principal, facts.requester, ['approver', 'operator'], 'confirm the remediation');
-      const rootWindow = await refusalsMapped(id, () => confirmRemediation(ctx.temporal, id, { confirmedBy: principal.user, note: request.body.note }));
+      // Four eyes: the requester cannot vouch for their own account's remediation.
+      if (facts.requester === principal.user) {
+        throw new ApiError(403, 'SELF_CONFIRMATION', `${principal.user} requested this account and cannot confirm its remediation; an approver or operator must`);
+      }
+      if (!principal.roles.some((role) => role === 'approver' || role === 'operator')) {
+        throw new ApiError(403, 'FORBIDDEN', `${principal.user} holds neither the approver nor the operator role needed to confirm the remediation`);
+      }
+      const rootWindow = await refusalsMapped(id, () => confirmRemediation(ctx.temporal, ctx.signer, { id, ...facts }, principal, request.body.note));
       return { id, rootWindow };
     },
   );
@@ -90,8 +100,8 @@ export const decisionRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
 };
 
 /** The request must exist (404) and still run (409): a finished request takes no decisions and no cancellation. */
-async function runningRequest(client: Client, id: string): Promise<Awaited<ReturnType<typeof describeRequest>>> {
-  let facts: Awaited<ReturnType<typeof describeRequest>>;
+async function runningRequest(client: Client, id: string): Promise<RequestFacts> {
+  let facts: RequestFacts;
   try {
     facts = await describeRequest(client, id);
   } catch (err) {
@@ -122,11 +132,16 @@ async function refusalsMapped<T>(id: string, call: () => Promise<T>): Promise<T>
   try {
     return await notFoundAsClosed(id, call);
   } catch (err) {
+    if (err instanceof NoTrustedSigningKeyError) {
+      throw new ApiError(409, 'SIGNING_KEY_RETIRED', `${err.message}: put the key the request was started with back into VEND_DECISION_KEYS`);
+    }
     if (!(err instanceof WorkflowUpdateFailedError)) throw err;
     const message = err.cause?.message ?? err.message;
     const type = err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
     if (type === UpdateRefusal.DecisionNotAllowed) throw new ApiError(403, 'DECISION_NOT_ALLOWED', message);
     if (type === UpdateRefusal.InvalidInput) throw new ApiError(400, 'VALIDATION_FAILED', message);
+    if (type === UpdateRefusal.SignatureInvalid) throw new ApiError(409, 'SIGNATURE_REFUSED', message, { requestId: id });
+    if (type === UpdateRefusal.AlreadyDecided) throw new ApiError(409, 'ALREADY_DECIDED', message, { requestId: id });
     throw new ApiError(409, 'WRONG_STAGE', message, { requestId: id });
   }
 }

@@ -39,6 +39,7 @@ export const readRequestsRoutes: FastifyPluginAsyncZod<RouteContext> = async (ap
           decision: status?.decision,
           rootWindow: status?.rootWindow,
           failure: status?.failure,
+          alarms: status?.alarms,
           timeline: status?.timeline ?? [],
           links: links(view.id),
         };

@@ -34,6 +34,7 @@ const EvidenceSchema = z.object({
 const RootAuditSchema = z.object({
   auditedAt: z.string(),
   passwordPresent: z.boolean(),
+  loginProfile: z.boolean().optional(),
   mfaDevices: z.number(),
   accessKeys: z.number(),
   signingCertificates: z.number(),
@@ -45,7 +46,10 @@ export const RootWindowSchema = z.object({
   closedBecause: z.string().optional(),
   preAudit: RootAuditSchema.optional(),
   postAudit: RootAuditSchema.optional(),
+  deletionRefused: z.array(z.string()).optional(),
   confirmedBy: z.string().optional(),
+  confirmedAt: z.string().optional(),
+  confirmationCheck: z.string().optional(),
 });
 
 export const DecisionRecordSchema = z.object({
@@ -69,6 +73,8 @@ export const RequestViewSchema = z.object({
   decision: DecisionRecordSchema.optional(),
   rootWindow: RootWindowSchema.optional(),
   failure: z.object({ message: z.string(), type: z.string().optional() }).optional(),
+  /** Operator alarms this request raised (root credentials remain, ...); also its SafetyAlarm search attribute. */
+  alarms: z.array(z.string()).optional(),
   timeline: z.array(z.object({ stage: StageSchema, enteredAt: z.string(), note: z.string().optional() })),
   links: LinksSchema,
 });

@@ -51,6 +51,7 @@ export const submitRequestRoute: FastifyPluginAsyncZod<RouteContext> = async (ap
         requester: principal.user,
         requesterRoles: principal.roles,
         policy: ctx.policy,
+        decisionKeys: ctx.signer.publicKeys(),
         taskQueue: ctx.taskQueue,
         fingerprint,
       });
