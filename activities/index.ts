@@ -10,6 +10,7 @@ import { createCreationSlotActivities, type CreationSlotsDependencies } from './
 import { createNotifierActivities, type NotificationSink } from './notifier';
 import { createOrganizationsActivities, type OrganizationsConfig } from './organizations';
 import { createRootAccessActivities } from './root-access';
+import { createGuardianActivities, type GuardianDependencies } from './root-window-guardian';
 
 export interface ActivityDependencies {
   aws: AwsClients;
@@ -17,6 +18,8 @@ export interface ActivityDependencies {
   organizations?: OrganizationsConfig;
   /** The creation-slot coordinator's client and settings; without it creations are not coordinated. */
   creationSlots?: CreationSlotsDependencies;
+  /** The root-window guardian's Temporal client; without it the guardian finds nothing. */
+  guardian?: GuardianDependencies;
   now?: () => Date;
 }
 
@@ -29,6 +32,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createRootAccessActivities(deps.aws, deps.now),
     ...createNotifierActivities(deps.notificationSinks),
     ...createCreationSlotActivities(deps.creationSlots),
+    ...createGuardianActivities(deps.guardian),
   };
 }
 

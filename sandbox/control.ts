@@ -13,6 +13,10 @@
  *                                                         the human root step; 403 without a root login profile
  *   GET  /sandbox/accounts/{id}/root-credentials          {passwordPresent, mfaDevices, accessKeys, signingCertificates}
  *                                                         (booleans and COUNTS, not lists)
+ *   POST /sandbox/create-account-requests/{car-id}/forget
+ *                                                         AWS loses a creation request: DescribeCreateAccountStatus
+ *                                                         answers CreateAccountStatusNotFoundException and, if it was
+ *                                                         IN_PROGRESS, no account is created
  *   POST /sandbox/accounts/{id}/root-credentials {loginProfile?, mfaDevices?, accessKeys?, signingCertificates?}
  *                                                         plants root credentials (counts to add); denyDeletion
  *                                                         simulates an SCP that refuses their deletion
@@ -136,6 +140,14 @@ export function createControlHandler(ctx: SandboxContext, hooks: ControlHooks) {
         const { enabled } = parseBody(EnabledSchema, body);
         hooks.updateSettings({ linkedAccountAccess: enabled });
         return reply(200, { linkedAccountAccess: ctx.state.linkedAccountAccess });
+      }
+      const forget = /^\/sandbox\/create-account-requests\/(car-[a-z0-9]{8,32})\/forget$/.exec(path);
+      if (forget && method === 'POST') {
+        const record = ctx.state.createRequests.find((r) => r.id === forget[1]);
+        if (!record) throw new ControlError(404, `no create account request ${forget[1]}`);
+        if (record.state === 'IN_PROGRESS') record.state = 'FAILED'; // its completion timer then does nothing
+        ctx.state.createRequests = ctx.state.createRequests.filter((r) => r !== record);
+        return reply(200, { forgotten: record.id });
       }
       const account = /^\/sandbox\/accounts\/(\d{12})\/(root-console\/billing-access|root-credentials)$/.exec(path);
       if (account) {

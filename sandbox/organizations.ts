@@ -269,13 +269,15 @@ function listCreateAccountStatus(ctx: SandboxContext, req: AwsRequest, principal
     offset = Number(decoded[1]);
   }
   const wanted = (States as string[] | undefined) ?? STATES;
+  const visibleFrom = Date.now() - wallMs(ctx, ctx.settings().faults.createStatusListLagMs);
   const pageSize = (MaxResults as number | undefined) ?? 20;
   // The token is a position in the append-only request list, so pages stay consistent while states change.
   const all = ctx.state.createRequests;
   const page: CreateAccountRequestRecord[] = [];
   let index = offset;
-  for (; index < all.length && page.length < pageSize; index++) if (wanted.includes(all[index].state)) page.push(all[index]);
-  const more = all.slice(index).some((r) => wanted.includes(r.state));
+  const listed = (r: CreateAccountRequestRecord) => wanted.includes(r.state) && r.requestedAt <= visibleFrom;
+  for (; index < all.length && page.length < pageSize; index++) if (listed(all[index])) page.push(all[index]);
+  const more = all.slice(index).some(listed);
   const next = more ? Buffer.from(`car-list:${index}`).toString('base64') : undefined;
   return jsonResult(req, { CreateAccountStatuses: page.map(statusView), ...(next ? { NextToken: next } : {}) });
 }

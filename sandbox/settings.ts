@@ -29,6 +29,11 @@ export const FaultSettingsSchema = z
      * which a crashed caller must reconcile rather than repeat.
      */
     responseDelayMs: z.number().min(0).default(0),
+    /**
+     * AWS time during which a new CreateAccount request is missing from ListCreateAccountStatus (AWS's lists are
+     * eventually consistent): the window in which a retried creation cannot find the first one by name.
+     */
+    createStatusListLagMs: z.number().min(0).default(0),
     /** When present, faults apply only to these operations (`CreateAccount` or `organizations:CreateAccount`). */
     operations: z.array(z.string().min(1)).optional(),
   })

@@ -56,6 +56,14 @@ export const WorkerConfigSchema = z
     maxCreationsInFlight: z.number().int().min(1).max(1000).default(5),
     /** A prebuilt workflow bundle (scripts/bundle-workflows.ts); unset = bundle from source at start. */
     workflowBundlePath: z.string().min(1).optional(),
+    /** The root-window guardian (contract/guardian.ts): how often it runs, how far back it looks, re-audits per pass. */
+    guardian: z
+      .object({
+        intervalMs: z.number().int().min(1_000).max(3_600_000).default(5 * 60_000),
+        lookbackDays: z.number().int().min(1).max(90).default(7),
+        reauditsPerRun: z.number().int().min(0).max(100).default(5),
+      })
+      .prefault({}),
   })
   .superRefine((c, ctx) => {
     const issue = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -88,6 +96,9 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
       VEND_MAX_CACHED_WORKFLOWS: z.coerce.number().optional(),
       VEND_MAX_CREATIONS_IN_FLIGHT: z.coerce.number().optional(),
       VEND_WORKFLOW_BUNDLE: z.string().optional(),
+      VEND_GUARDIAN_INTERVAL_MS: optionalNumber,
+      VEND_GUARDIAN_LOOKBACK_DAYS: optionalNumber,
+      VEND_GUARDIAN_REAUDITS_PER_RUN: z.coerce.number().optional(),
       LOG_LEVEL: z.string().optional(),
     })
     .parse(env);
@@ -118,6 +129,11 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
     maxCachedWorkflows: raw.VEND_MAX_CACHED_WORKFLOWS,
     maxCreationsInFlight: raw.VEND_MAX_CREATIONS_IN_FLIGHT,
     workflowBundlePath: raw.VEND_WORKFLOW_BUNDLE || undefined,
+    guardian: {
+      intervalMs: raw.VEND_GUARDIAN_INTERVAL_MS,
+      lookbackDays: raw.VEND_GUARDIAN_LOOKBACK_DAYS,
+      reauditsPerRun: raw.VEND_GUARDIAN_REAUDITS_PER_RUN,
+    },
   });
 }
 

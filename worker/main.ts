@@ -7,6 +7,7 @@ import { createAwsClients } from '../activities/aws-clients';
 import { logSink, webhookSink, type NotificationSink } from '../activities/notifier';
 import { dataProtection } from '../encryption';
 import { clientConnectionOptions, describeTemporalConnection, nativeConnectionOptions, workerConfigFromEnv } from './config';
+import { ensureGuardianSchedule } from './guardian-schedule';
 import { installWorkerRuntime } from './runtime';
 import { createVendingWorkers } from './worker';
 
@@ -33,12 +34,14 @@ async function main(): Promise<void> {
       notificationSinks: sinks,
       organizations: { accountQuota: config.accountQuota, maxCreationsInFlight: config.maxCreationsInFlight },
       creationSlots: { client, config: creationSlotsConfig(config.awsQuotaScale, config.maxCreationsInFlight) },
+      guardian: { client },
     },
     awsQuotaScale: config.awsQuotaScale,
     dataConverter: protection.dataConverter,
     maxCachedWorkflows: config.maxCachedWorkflows,
     ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
   });
+  const guardianSchedule = await ensureGuardianSchedule(client, { taskQueue: config.temporal.taskQueue, ...config.guardian });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       log.info({ signal }, 'shutting down: finishing in-flight tasks');
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
       aws: { mode: config.awsMode, region: config.aws.region, endpoint: config.aws.endpoint ?? 'AWS', stsEndpoint: config.aws.stsEndpoint ?? 'regional' },
       encryption: protection.codec ? { keyId: protection.codec.keyId } : 'off',
       metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
+      guardian: { schedule: guardianSchedule, everyMs: config.guardian.intervalMs },
     },
     'worker running',
   );

@@ -1,2 +1,3 @@
 export { vendAccount } from './vending';
 export { coordinateCreationSlots } from './creation-slots';
+export { guardRootWindows, closeAbandonedRootWindow, reportOrphanAccount, raiseRootCredentialsAlarm } from './root-window-guardian';

@@ -17,6 +17,7 @@ import { dataProtection, EncryptionConfigSchema, type DataProtection, type Encry
 import { sandboxWorkerEnv, startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../../sandbox';
 import { clientConnectionOptions, nativeConnectionOptions, parseConfig, TemporalConnectionSchema } from '../../worker/config';
 import { createVendingWorkers, type VendingWorkers } from '../../worker/worker';
+import { ensureGuardianSchedule } from '../../worker/guardian-schedule';
 import { WORKFLOW_BUNDLE_PATH } from './paths';
 
 /** Fast polling for tests, with deadlines short enough that the policy's history bounds hold. */
@@ -47,6 +48,8 @@ export interface TestEnvOptions {
    * random key ring, or a config (encryption/config.ts). Off by default.
    */
   encryption?: boolean | EncryptionConfig;
+  /** Run the root-window guardian's schedule on this env's task queue, this often (off by default). */
+  guardianIntervalMs?: number;
 }
 
 /** A fresh key ring (one key, id `test-1`) and HMAC key, as the environment would hold them. */
@@ -127,6 +130,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
         aws,
         notificationSinks: [{ send: async (n) => void notifications.push(n) }],
         creationSlots: { client, config: creationSlotsConfig(sandbox.settings().timeScale) },
+        guardian: { client },
       },
       awsQuotaScale: sandbox.settings().timeScale,
       workflowBundle: { code: readFileSync(WORKFLOW_BUNDLE_PATH, 'utf8') },
@@ -140,6 +144,9 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
     workers = undefined;
   };
   if (opts.worker ?? true) await startWorker();
+  const guardianSchedule = opts.guardianIntervalMs
+    ? await ensureGuardianSchedule(client, { taskQueue, intervalMs: opts.guardianIntervalMs, lookbackDays: 1, reauditsPerRun: 5 })
+    : undefined;
 
   let api: FastifyInstance | undefined;
   let apiUrl: string | undefined;
@@ -184,6 +191,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
     startWorker,
     stopWorker,
     async stop() {
+      if (guardianSchedule) await client.schedule.getHandle(guardianSchedule).delete().catch(() => undefined);
       await api?.close();
       await stopWorker();
       await nativeConnection.close();
