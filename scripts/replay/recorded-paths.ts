@@ -188,10 +188,22 @@ export const RECORDED_PATHS: RecordingPath[] = [
     name: 'no-search-attributes',
     async record(ctx) {
       await linkedAccountAccess(ctx, true);
-      const handle = await startRequest(ctx, { email: 'no-search-attributes@example.com', clientSearchAttributes: false });
+      const handle = await startRequest(ctx, { email: 'no-search-attributes@example.com', searchAttributes: 'none' });
       const { status } = await settle(handle);
       expectThat(status.stage === 'completed', 'completed', status);
       return [await run(handle, 'no-search-attributes.json', status)];
+    },
+  },
+  {
+    // Until c4d19f0 the workflow upserted AccountEmail and Requester when either was missing; since, only a missing
+    // Requester makes it upsert. This start has Requester and lacks AccountEmail: the one case where that differs.
+    name: 'requester-search-attribute-only',
+    async record(ctx) {
+      await linkedAccountAccess(ctx, true);
+      const handle = await startRequest(ctx, { email: 'requester-search-attribute-only@example.com', searchAttributes: 'requester-only' });
+      const { status } = await settle(handle);
+      expectThat(status.stage === 'completed', 'completed', status);
+      return [await run(handle, 'requester-search-attribute-only.json', status)];
     },
   },
   {

@@ -43,10 +43,11 @@ export interface StartOptions {
   roles?: Role[];
   policy?: Partial<VendingPolicy>;
   /**
-   * false: started as `temporal workflow start` would, without the client's search attributes and summary; the
-   * workflow then upserts what it upserts for such starts (c4d19f0 changed that).
+   * `client` (default): what the release's client sets. `none`: started as `temporal workflow start` would, without
+   * search attributes or summary. `requester-only`: as `temporal workflow start --search-attribute Requester=...`.
+   * The workflow upserts what the start left out; c4d19f0 changed what that is.
    */
-  clientSearchAttributes?: boolean;
+  searchAttributes?: 'client' | 'none' | 'requester-only';
 }
 
 /**
@@ -57,7 +58,7 @@ export interface StartOptions {
 export async function startRequest(ctx: RecordingContext, opts: StartOptions): Promise<WorkflowHandle> {
   const request = { accountName: opts.email.split('@')[0], email: opts.email, organizationalUnit: 'Workloads' };
   const requester = opts.requester ?? 'alice';
-  const withAttributes = opts.clientSearchAttributes ?? true;
+  const attributes = opts.searchAttributes ?? 'client';
   return ctx.client.workflow.start(VENDING_WORKFLOW_TYPE, {
     workflowId: requestIdForEmail(opts.email),
     taskQueue: ctx.taskQueue,
@@ -71,7 +72,7 @@ export async function startRequest(ctx: RecordingContext, opts: StartOptions): P
       },
     ],
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-    ...(withAttributes
+    ...(attributes === 'client'
       ? {
           typedSearchAttributes: [
             { key: AccountEmailKey, value: opts.email.toLowerCase() },
@@ -80,7 +81,9 @@ export async function startRequest(ctx: RecordingContext, opts: StartOptions): P
           ],
           staticSummary: `Vend AWS account "${request.accountName}" into ${request.organizationalUnit} for ${requester}`,
         }
-      : {}),
+      : attributes === 'requester-only'
+        ? { typedSearchAttributes: [{ key: RequesterKey, value: requester }] }
+        : {}),
   });
 }
 

@@ -44,7 +44,8 @@ export async function startReleaseWorker(opts: {
       if (recent.length > 30) recent.shift();
       // Every release logs this pino line once all of its workers are created (the workflow bundle is built by then).
       if (line.includes('"msg":"worker running"')) markReady();
-      else if (/"level":(40|50|60)/.test(line) || !line.startsWith('{')) opts.log(`[worker ${opts.checkout.commit.slice(0, 7)}] ${line}`);
+      // Errors only: warnings (an activity attempt that failed on purpose) are part of the paths; all else shows on failure.
+      else if (/"level":(50|60)/.test(line)) opts.log(`[worker ${opts.checkout.commit.slice(0, 7)}] ${line}`);
     },
   });
   const timeoutMs = opts.readyTimeoutMs ?? 180_000;
