@@ -207,6 +207,25 @@ export const RECORDED_PATHS: RecordingPath[] = [
     },
   },
   {
+    // Free text as every release so far accepted it, with a zero-width space, a line separator and a right-to-left
+    // override. The workflow parses its input and each decision with the contract's schemas again on replay, so a
+    // schema that starts refusing such characters (contract/text.ts) must not reach these requests.
+    name: 'free-text-format-characters',
+    async record(ctx) {
+      await linkedAccountAccess(ctx, false);
+      const handle = await startRequest(ctx, {
+        email: 'free-text-format-characters@example.com',
+        request: { justification: 'team\u200Ba sandbox', tags: { team: 'a\u2028b' } },
+      });
+      const waiting = await waitForStage(handle, 'awaiting-decision');
+      expectThat(waiting.billingAccess?.verdict === 'off', 'verdict off', waiting);
+      await handle.executeUpdate(decideUpdate, { args: [{ ...APPROVE, decision: 'attest-enabled', reason: 'checked \u202Ein the console' }] });
+      const { status } = await settle(handle);
+      expectThat(status.stage === 'completed', 'completed', status);
+      return [await run(handle, 'free-text-format-characters.json', status)];
+    },
+  },
+  {
     name: 'creation-slots-continue-as-new',
     unavailable: noCoordinator,
     record: recordCoordinatorContinueAsNew,

@@ -4,6 +4,7 @@
  */
 import { WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
+import { type AccountRequest } from '../../contract/request';
 import { requestIdForEmail } from '../../contract/request-id';
 import { AccountEmailKey, RequesterKey, VendingStageKey } from '../../contract/search-attributes';
 import { type VendingStage } from '../../contract/stages';
@@ -39,6 +40,8 @@ export const FAST_POLICY: Partial<VendingPolicy> = {
 
 export interface StartOptions {
   email: string;
+  /** More request fields (justification, tags, ...). */
+  request?: Omit<Partial<AccountRequest>, 'email'>;
   requester?: string;
   roles?: Role[];
   policy?: Partial<VendingPolicy>;
@@ -56,7 +59,7 @@ export interface StartOptions {
  * the API's partial policy (defaults are resolved inside the workflow).
  */
 export async function startRequest(ctx: RecordingContext, opts: StartOptions): Promise<WorkflowHandle> {
-  const request = { accountName: opts.email.split('@')[0], email: opts.email, organizationalUnit: 'Workloads' };
+  const request = { accountName: opts.email.split('@')[0], email: opts.email, organizationalUnit: 'Workloads', ...opts.request };
   const requester = opts.requester ?? 'alice';
   const attributes = opts.searchAttributes ?? 'client';
   return ctx.client.workflow.start(VENDING_WORKFLOW_TYPE, {

@@ -72,12 +72,16 @@ export async function replayFixtures(fixtures: Fixture[], workflowBundleCode: st
 /** The SDK's message plus the event it points at, named by id and type as they stand in the fixture. */
 export function describeReplayFailure(result: ReplayResult, history: History): string {
   const error = result.error as Error;
-  const message = error.message;
-  const kind = error.name === 'DeterminismViolationError' ? 'non-determinism' : error.name;
+  // Core's messages carry escaped multi-line text (a zod error's JSON, say): one line reads better in a test report.
+  const message = error.message.replace(/\\n/g, ' ').replace(/\s+/g, ' ');
   const eventId = pointedEventId(message);
   const event = eventId === undefined ? undefined : history.events?.find((e) => Number(e.eventId) === eventId);
-  const where = event ? `at event ${eventId} ${eventTypeName(event.eventType)}` : eventId !== undefined ? `at event ${eventId}` : 'at an event the SDK did not name';
-  return `${kind} ${where}: ${message}`;
+  if (error.name === 'DeterminismViolationError') {
+    const where = event ? `at event ${eventId} ${eventTypeName(event.eventType)}` : eventId !== undefined ? `at event ${eventId}` : '(the SDK named no event)';
+    return `does not replay: non-determinism ${where}: ${message}`;
+  }
+  // A workflow task failure: the current code threw while replaying (e.g. a schema now refuses the recorded input).
+  return `does not replay: the workflow code threw during replay (${error.name}${event ? `, at event ${eventId} ${eventTypeName(event.eventType)}` : ''}): ${message}`;
 }
 
 /** Core names the diverging event as `HistoryEvent(id: 12, ...)` or `event_id: 12` / `event id 12`. */
