@@ -15,6 +15,8 @@ export interface DevServerOptions {
   /** SQLite file; in-memory when omitted. */
   dbFile?: string;
   namespace?: string;
+  /** Further `key=value` dynamic config values, e.g. a lower continue-as-new suggestion for recording histories. */
+  dynamicConfig?: string[];
   onLine?: (line: string) => void;
 }
 
@@ -42,7 +44,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
     ...SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
     // A task queue's rate limit is split across its partitions; AWS's org quotas (0.1/s for CreateAccount) only
     // hold as configured with one partition. A production cluster needs the same for the rate-limited queues.
-    ...SINGLE_PARTITION_DYNAMIC_CONFIG.flatMap((value) => ['--dynamic-config-value', value]),
+    ...[...SINGLE_PARTITION_DYNAMIC_CONFIG, ...(opts.dynamicConfig ?? [])].flatMap((value) => ['--dynamic-config-value', value]),
   ];
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
   const proc = spawnManaged('temporal', opts.temporalCli, args, { onLine: opts.onLine });
