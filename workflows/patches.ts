@@ -8,8 +8,6 @@
 export const PATCHES = {
   /** r1 (creation-slot coordinator): a creation waits for one of the organization's slots. */
   orgCreationSlots: 'org-creation-slots',
-  /** r2: the workflow no longer writes the plaintext email into AccountEmail when started without it. */
-  noPlaintextEmailAttribute: 'r2-no-plaintext-email-attribute',
   /** r3: `opening-root-window` stage before password recovery is allowed, RootWindow search attribute. */
   rootWindowStates: 'r3-root-window-states',
   /** r3: a cancel during creation waits for the creation's outcome and keeps the account on the request. */

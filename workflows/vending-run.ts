@@ -13,7 +13,6 @@ import {
 } from '@temporalio/workflow';
 import { verifyAct } from '../contract/decision-signature';
 import {
-  AccountEmailKey,
   AccountIdKey,
   BillingAccessVerdictKey,
   RequesterKey,
@@ -68,20 +67,10 @@ export class VendingRun {
       timeline: [],
     };
     // The client sets these at start (AccountEmail as a keyed hash when encryption is on, which only the client can
-    // compute). A workflow started any other way gets its Requester; never a plaintext email from here.
-    const known = workflowInfo().typedSearchAttributes;
-    const emailMissing = known.get(AccountEmailKey) === undefined;
-    const requesterMissing = known.get(RequesterKey) === undefined;
-    if (emailMissing || requesterMissing) {
-      if (patched(PATCHES.noPlaintextEmailAttribute)) {
-        if (requesterMissing) upsertSearchAttributes([{ key: RequesterKey, value: input.requester }]);
-      } else {
-        // Release 1's path, kept for the histories it wrote.
-        upsertSearchAttributes([
-          { key: AccountEmailKey, value: input.request.email.toLowerCase() },
-          { key: RequesterKey, value: input.requester },
-        ]);
-      }
+    // compute). A workflow started any other way gets its Requester; never a plaintext email from here. (Released in
+    // this form; test/replay/accepted-divergences.ts says why builds before it are not replayed.)
+    if (workflowInfo().typedSearchAttributes.get(RequesterKey) === undefined) {
+      upsertSearchAttributes([{ key: RequesterKey, value: input.requester }]);
     }
   }
 
