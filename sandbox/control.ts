@@ -25,7 +25,7 @@ import { z } from 'zod';
 import { recordSetIAMAccessPreference } from './cloudtrail';
 import { type SandboxContext } from './context';
 import { plantRootCredentials } from './root-access';
-import { FaultSettingsSchema, SandboxSettingsPatchSchema, describeZodError, type SandboxSettingsPatch } from './settings';
+import { SandboxSettingsPatchSchema, describeZodError, type SandboxSettingsPatch } from './settings';
 import { type RootCredentials } from './state';
 import { type Reply } from './wire';
 
@@ -129,7 +129,9 @@ export function createControlHandler(ctx: SandboxContext, hooks: ControlHooks) {
         return reply(200, ctx.settings());
       }
       if (route === 'POST /sandbox/faults') {
-        hooks.updateSettings({ faults: parseBody(FaultSettingsSchema.partial().strict(), body) });
+        // Only the faults given change (the patch schema keeps no defaults that were not sent).
+        const { faults } = parseBody(SandboxSettingsPatchSchema, Buffer.from(JSON.stringify({ faults: parseBody(z.record(z.string(), z.unknown()), body) })));
+        hooks.updateSettings({ faults });
         return reply(200, ctx.settings().faults);
       }
       if (route === 'POST /sandbox/reset') {

@@ -27,11 +27,11 @@ function faultsApply(ctx: SandboxContext, req: AwsRequest): boolean {
 }
 
 export async function handleAwsCall(ctx: SandboxContext, req: AwsRequest): Promise<Reply> {
-  const reply = await answerAwsCall(ctx, req);
+  // Decided when the call arrives: a fault switched off meanwhile does not release an answer already held back.
   const { responseDelayMs } = ctx.settings().faults;
-  if (responseDelayMs > 0 && faultsApply(ctx, req)) {
-    await new Promise((r) => setTimeout(r, responseDelayMs / ctx.settings().timeScale));
-  }
+  const holdBackMs = responseDelayMs > 0 && faultsApply(ctx, req) ? responseDelayMs / ctx.settings().timeScale : 0;
+  const reply = await answerAwsCall(ctx, req);
+  if (holdBackMs > 0) await new Promise((r) => setTimeout(r, holdBackMs));
   return reply;
 }
 

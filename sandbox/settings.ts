@@ -75,13 +75,27 @@ export const SandboxSettingsSchema = z
   .strict();
 export type SandboxSettings = z.infer<typeof SandboxSettingsSchema>;
 
-/** Settings patch as accepted by the control API: `faults` may itself be partial. */
-export const SandboxSettingsPatchSchema = SandboxSettingsSchema.extend({
-  faults: FaultSettingsSchema.partial().strict(),
-})
-  .partial()
-  .strict();
-export type SandboxSettingsPatch = z.infer<typeof SandboxSettingsPatchSchema>;
+/**
+ * Settings patch as accepted by the control API: `faults` may itself be partial. Only the keys given are kept: the
+ * fields' defaults must not slip in (zod fills them even inside .partial()), or a patch of one field would reset every
+ * other one (the time scale, linked-account access, ...).
+ */
+const PatchShape = SandboxSettingsSchema.extend({ faults: FaultSettingsSchema.partial().strict() }).partial().strict();
+export const SandboxSettingsPatchSchema = z.unknown().transform((raw, ctx) => {
+  const parsed = PatchShape.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', message: issue.message } as never);
+    return z.NEVER;
+  }
+  const given = raw as Record<string, unknown>;
+  const patch = Object.fromEntries(Object.entries(parsed.data).filter(([key]) => key in given)) as z.infer<typeof PatchShape>;
+  if (patch.faults) {
+    const faults = given.faults as Record<string, unknown>;
+    patch.faults = Object.fromEntries(Object.entries(patch.faults).filter(([key]) => key in faults));
+  }
+  return patch;
+});
+export type SandboxSettingsPatch = z.infer<typeof PatchShape>;
 
 export function defaultSettings(): SandboxSettings {
   return SandboxSettingsSchema.parse({});
