@@ -5,6 +5,7 @@ import { creationSlotsConfig } from '../activities/creation-slots';
 import pino from 'pino';
 import { createAwsClients } from '../activities/aws-clients';
 import { logSink, webhookSink, type NotificationSink } from '../activities/notifier';
+import { ensureOrganizationDirectory } from '../client/organization-directory';
 import { dataProtection } from '../encryption';
 import { clientConnectionOptions, describeTemporalConnection, nativeConnectionOptions, workerConfigFromEnv } from './config';
 import { installWorkerRuntime } from './runtime';
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
     maxCachedWorkflows: config.maxCachedWorkflows,
     ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
   });
+  // The OU list the request API checks new requests against; already running when another worker started it.
+  await ensureOrganizationDirectory(client, config.temporal.taskQueue);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       log.info({ signal }, 'shutting down: finishing in-flight tasks');
