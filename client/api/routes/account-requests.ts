@@ -17,7 +17,13 @@ export const accountRequestRoutes: FastifyPluginAsyncZod<AccountRequestRoutesOpt
   app.addHook('onRequest', async (request) => {
     request.principal = await authenticateHeader(opts.authenticator, request.headers.authorization);
   });
-  const ctx: RouteContext = { temporal: opts.temporal, taskQueue: opts.taskQueue, policy: opts.policy, idempotencyWindowMs: opts.idempotencyWindowMs };
+  const ctx: RouteContext = {
+    temporal: opts.temporal,
+    taskQueue: opts.taskQueue,
+    policy: opts.policy,
+    idempotencyWindowMs: opts.idempotencyWindowMs,
+    organizationDirectory: opts.organizationDirectory,
+  };
   await app.register(submitRequestRoute, ctx);
   await app.register(readRequestsRoutes, ctx);
   await app.register(decisionRoutes, ctx);
