@@ -1,10 +1,10 @@
 /**
  * The organization directory: lists the organization's OUs every few minutes (or when signalled) and publishes the
  * list in this workflow's memo, where the API reads it to refuse an unknown OU before anything starts. A listing
- * that fails keeps the last good list published; the history is kept short by continuing as new (the memo goes
- * with it).
+ * that fails keeps the last good list published; the history is kept short by continuing as new, the memo handed
+ * over.
  */
-import { condition, continueAsNew, log, proxyActivities, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { condition, log, makeContinueAsNewFunc, proxyActivities, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import {
   ORGANIZATION_DIRECTORY_MEMO_KEY,
   refreshOrganizationDirectorySignal,
@@ -38,6 +38,6 @@ export async function organizationDirectory(config: OrganizationDirectoryConfig)
     await condition(() => refreshRequested, config.refreshIntervalMs);
     if (workflowInfo().continueAsNewSuggested) break;
   }
-  // The server carries the memo over to the new run, so the API never sees the directory missing.
-  await continueAsNew<typeof organizationDirectory>(config);
+  // The memo is handed to the new run explicitly (a new run starts with none), so the API never finds it missing.
+  await makeContinueAsNewFunc<typeof organizationDirectory>({ memo: workflowInfo().memo })(config);
 }
