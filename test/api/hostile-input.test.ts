@@ -321,7 +321,7 @@ async function workflowsOnQueue(): Promise<number> {
 
 const KINDS = ['body', 'raw-body', 'auth', 'idempotency-key', 'path', 'query', 'control-char', 'lookalike-email', 'unknown-ou', 'method', 'raw-socket'];
 const RUNS = 2_000;
-const CONCURRENT = 4;
+const CONCURRENT = 8;
 
 test('2,000 malformed or hostile requests: each a 4xx in the error shape with a request id, none a 5xx, no workflow started', async () => {
   const before = await workflowsOnQueue();
