@@ -11,6 +11,13 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, AssumeRootCommand, STSClient } from '@aws-sdk/client-sts';
 import { z } from 'zod';
 
+export const DEFAULT_MEMBER_ROLE_NAME = 'OrganizationAccountAccessRole';
+
+/** IAM's role-name alphabet (CreateAccount's RoleName too); the name also goes into the worker's IAM policy. */
+export const MemberRoleNameSchema = z
+  .string()
+  .regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name: 1-64 letters, digits and + = , . @ _ -');
+
 export const AwsConfigSchema = z.object({
   region: z.string().min(1).default('us-east-1'),
   /** One endpoint for every service (the sandbox gateway); unset = real AWS endpoints. */
@@ -20,11 +27,14 @@ export const AwsConfigSchema = z.object({
   /** Static credentials (sandbox); unset = the default AWS credentials chain. */
   staticCredentials: z.object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) }).optional(),
   /** The role CreateAccount puts into every new account and that we assume to look inside it. */
-  memberRoleName: z.string().min(1).max(64).default('OrganizationAccountAccessRole'),
+  memberRoleName: MemberRoleNameSchema.default(DEFAULT_MEMBER_ROLE_NAME),
   /** SDK attempts per call; throttling is retried by the SDK before Temporal's activity retries take over. */
   maxAttempts: z.number().int().min(1).max(20).default(5),
 });
 export type AwsConfig = z.infer<typeof AwsConfigSchema>;
+
+/** Cost Explorer's API is served from us-east-1 only (ce.us-east-1.amazonaws.com). */
+export const COST_EXPLORER_REGION = 'us-east-1';
 
 /** The three task policies this product uses; the worker's IAM policy allows exactly these for sts:AssumeRoot. */
 interface SessionCredentials {
@@ -94,7 +104,8 @@ export function createAwsClients(config: AwsConfig): AwsClients {
       );
       const credentials = sessionCredentials(Credentials, 'AssumeRole');
       return {
-        costExplorer: new CostExplorerClient(withCredentials(credentials)),
+        // Cost Explorer has one endpoint, in us-east-1, whatever region the worker runs in.
+        costExplorer: new CostExplorerClient({ ...withCredentials(credentials), region: COST_EXPLORER_REGION }),
         cloudTrail: new CloudTrailClient(withCredentials(credentials)),
       };
     },

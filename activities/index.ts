@@ -8,6 +8,7 @@ import { type AwsClients } from './aws-clients';
 import { createBillingAccessActivities } from './billing-access';
 import { createCreationSlotActivities, type CreationSlotsDependencies } from './creation-slots';
 import { createNotifierActivities, type NotificationSink } from './notifier';
+import { createOrganizationDirectoryActivities } from './organization-directory';
 import { createOrganizationsActivities, type OrganizationsConfig } from './organizations';
 import { createRootAccessActivities } from './root-access';
 import { createGuardianActivities, type GuardianDependencies } from './root-window-guardian';
@@ -26,6 +27,7 @@ export interface ActivityDependencies {
 export function createActivities(deps: ActivityDependencies) {
   return {
     ...createOrganizationsActivities(deps.aws, deps.organizations),
+    ...createOrganizationDirectoryActivities(deps.aws),
     ...createAlternateContactActivities(deps.aws),
     ...createReadinessActivities(deps.aws),
     ...createBillingAccessActivities(deps.aws, deps.now),

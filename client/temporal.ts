@@ -1,7 +1,8 @@
 /**
  * The clients' side of the workflow: start a vending request, read and list requests, send decisions, cancel.
- * The API goes through here (the CLI talks to the API); Temporal is the only store: the workflow's memo holds the
- * idempotency fingerprint, visibility (search attributes) answers the lists, the `status` query the details.
+ * The API goes through here (the CLI talks to the API); Temporal is the only store: a key-holding workflow reserves
+ * each Idempotency-Key, the vending workflow's memo holds the idempotency fingerprint, visibility (search attributes)
+ * answers the lists, the `status` query the details.
  */
 import {
   Connection,
@@ -9,6 +10,7 @@ import {
   makeGrpcRetryInterceptor,
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
   Client,
   type WorkflowHandle,
 } from '@temporalio/client';
@@ -16,6 +18,13 @@ import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { dataProtection, plainEmailSearchValue, type DataProtection } from '../encryption';
 import { clientConnectionOptions, type TemporalConnection } from '../worker/temporal-connection';
 import { type AccountRequest } from '../contract/request';
+import {
+  IDEMPOTENCY_KEY_MEMO_KEY,
+  IDEMPOTENCY_KEY_WORKFLOW_TYPE,
+  idempotencyKeyWorkflowId,
+  type HoldIdempotencyKeyInput,
+  type IdempotencyKeyReservation,
+} from '../contract/idempotency-key';
 import { requestIdForEmail } from '../contract/request-id';
 import {
   AccountEmailKey,
@@ -183,32 +192,56 @@ export async function startVending(client: Client, input: StartVendingInput): Pr
   }
 }
 
+export type ReservationOutcome = { reserved: true } | { reserved: false; reservation: IdempotencyKeyReservation };
+
 /**
- * The request an idempotency key was first used for, by this requester, within the window. Visibility is the
- * index (the key's hash is in each workflow's memo, which visibility returns), so a key sent again with another
- * email is recognised without any store of our own. Visibility is eventually consistent: two concurrent POSTs
- * with one key and two emails can both start (see the report; a Keyword search attribute would close that gap).
+ * Reserves an Idempotency-Key for this body (contract/idempotency-key.ts): exactly one of any number of concurrent
+ * callers gets `reserved: true`; every other one gets what the key was reserved for. Strongly consistent (workflow-id
+ * uniqueness), unlike visibility. The key stays taken for the window, also when the request it names was refused.
  */
-export async function findByIdempotencyKey(
+export async function reserveIdempotencyKey(
   client: Client,
-  opts: { taskQueue: string; requester: string; keyHash: string; windowMs: number; maxScanned?: number },
-): Promise<{ id: string; stage: VendingStage; fingerprint: IdempotencyFingerprint } | undefined> {
-  const since = new Date(Date.now() - opts.windowMs).toISOString();
-  const query = [
-    `WorkflowType=${visibilityString(VENDING_WORKFLOW_TYPE)}`,
-    `TaskQueue=${visibilityString(opts.taskQueue)}`,
-    `Requester=${visibilityString(opts.requester)}`,
-    `StartTime > ${visibilityString(since)}`,
-  ].join(' AND ');
-  let scanned = 0;
-  for await (const wf of client.workflow.list({ query, pageSize: 100 })) {
-    const fingerprint = readFingerprint(wf.memo);
-    if (fingerprint?.key === opts.keyHash) {
-      return { id: wf.workflowId, stage: (wf.typedSearchAttributes.get(VendingStageKey) ?? 'preflight') as VendingStage, fingerprint };
-    }
-    if (++scanned >= (opts.maxScanned ?? 1_000)) break;
+  opts: { taskQueue: string; fingerprint: IdempotencyFingerprint; requestId: string; windowMs: number },
+): Promise<ReservationOutcome> {
+  const workflowId = idempotencyKeyWorkflowId(opts.taskQueue, opts.fingerprint.key);
+  const reservation: IdempotencyKeyReservation = { body: opts.fingerprint.body, requestId: opts.requestId };
+  const input: HoldIdempotencyKeyInput = { windowMs: opts.windowMs };
+  try {
+    await client.workflow.start(IDEMPOTENCY_KEY_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: opts.taskQueue,
+      args: [input],
+      memo: { [IDEMPOTENCY_KEY_MEMO_KEY]: reservation },
+      // Once the window has passed (the workflow ended), the key is free again.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      // Released by the server even when no worker runs the timer; the hour covers a worker that starts late.
+      workflowExecutionTimeout: opts.windowMs + 3_600_000,
+      staticSummary: 'Holds an Idempotency-Key of the request API for its window',
+    });
+    return { reserved: true };
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  return undefined;
+  const existing = await client.workflow.getHandle(workflowId).describe();
+  const held = existing.memo?.[IDEMPOTENCY_KEY_MEMO_KEY] as Partial<IdempotencyKeyReservation> | undefined;
+  if (typeof held?.body !== 'string' || typeof held.requestId !== 'string') {
+    throw new Error(`idempotency-key reservation ${workflowId} has no reservation in its memo`);
+  }
+  return { reserved: false, reservation: { body: held.body, requestId: held.requestId } };
+}
+
+/** The request with this id, if there is one: its stage and the fingerprint it was started with. */
+export async function findRequest(
+  client: Client,
+  id: string,
+): Promise<{ stage: VendingStage; fingerprint?: IdempotencyFingerprint } | undefined> {
+  try {
+    const existing = await client.workflow.getHandle(id).describe();
+    return { stage: (existing.typedSearchAttributes.get(VendingStageKey) ?? 'preflight') as VendingStage, fingerprint: readFingerprint(existing.memo) };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
 }
 
 // ---- read ----------------------------------------------------------------------------------------------------------
@@ -223,10 +256,18 @@ export interface RequestView {
   execution: string;
 }
 
-/** The request's status: the workflow's own `status` query, or its search attributes when no worker can answer. */
-export async function readRequest(handle: WorkflowHandle, client?: Client): Promise<RequestView> {
+/**
+ * The request's status: the workflow's own `status` query, or its search attributes when no worker can answer.
+ * `mayRead` sees the requester first (from describe, before any query): when it says no, the answer is undefined.
+ */
+export async function readRequest(
+  handle: WorkflowHandle,
+  client?: Client,
+  mayRead: (requester: string | undefined) => boolean = () => true,
+): Promise<RequestView | undefined> {
   const description = await handle.describe();
   const attrs = description.typedSearchAttributes;
+  if (!mayRead(attrs.get(RequesterKey))) return undefined;
   const fallback: RequestView = {
     id: handle.workflowId,
     stage: (attrs.get(VendingStageKey) ?? 'preflight') as VendingStage,
@@ -328,7 +369,8 @@ export async function listRequests(client: Client, input: ListRequestsInput): Pr
  * second line: anything that could end the literal or escape from it is refused, never escaped.
  */
 export function visibilityString(value: string): string {
-  if (!/^[\w.:@+|\-/ ]{1,256}$/.test(value)) throw new Error(`refusing to put ${JSON.stringify(value)} into a visibility query`);
+  // The value is not repeated: it may be an email, and this message can reach a log.
+  if (!/^[\w.:@+|\-/ ]{1,256}$/.test(value)) throw new Error('refusing a value with characters a visibility query cannot hold');
   return `"${value}"`;
 }
 

@@ -5,10 +5,10 @@
  * (node:crypto); workflows never import this file.
  */
 import { createHash } from 'node:crypto';
+import { normalizeEmail } from './request';
 
 export function requestIdForEmail(email: string): string {
-  const normalized = email.trim().toLowerCase();
-  return `vend-${createHash('sha256').update(normalized).digest('hex').slice(0, 24)}`;
+  return `vend-${createHash('sha256').update(normalizeEmail(email)).digest('hex').slice(0, 24)}`;
 }
 
 export const REQUEST_ID_PATTERN = /^vend-[0-9a-f]{24}$/;

@@ -11,6 +11,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { type ActSignature } from './decision-signature';
 import { VendingPolicyShape, type VendingPolicy } from './policy';
+import { noteText } from './text';
 import { type VendingStage } from './stages';
 
 export type { VendingPolicy } from './policy';
@@ -148,7 +149,8 @@ export type Decision = (typeof DECISIONS)[number];
 /** What the `decide` update carries: the decision, who made it (as the API authenticated them), and its signature. */
 export const DecisionSchema = z.looseObject({
   decision: z.enum(DECISIONS),
-  reason: z.string().trim().min(1, 'a reason is required').max(1000),
+  // Checked by the update validator only (never on replay): a rule tightened later cannot break an old history.
+  reason: noteText(z.string().trim().min(1, 'a reason is required').max(1000)),
   decidedBy: z.string().min(1),
   roles: z.array(RoleSchema),
   /** When the API signed it (ISO 8601); with keyId and signature: see contract/decision-signature.ts. */
@@ -167,7 +169,7 @@ export interface DecisionRecord {
 
 export const RemediationConfirmationSchema = z.looseObject({
   confirmedBy: z.string().min(1),
-  note: z.string().max(1000).default(''),
+  note: noteText(z.string().max(1000)).default(''),
   roles: z.array(RoleSchema).optional(),
   signedAt: z.string().optional(),
   keyId: z.string().optional(),

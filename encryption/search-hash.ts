@@ -5,11 +5,10 @@
  * the email, nor confirm a guess without the key.
  */
 import { createHmac } from 'node:crypto';
+import { normalizeEmail } from '../contract/request';
 
-/** The same normalization as the workflow id (contract/request-id.ts). */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
+/** The same normalization as the workflow id and the list's email filter: there is one, in contract/request.ts. */
+export { normalizeEmail };
 
 export type EmailSearchValue = (email: string) => string;
 

@@ -5,6 +5,7 @@ import { creationSlotsConfig } from '../activities/creation-slots';
 import pino from 'pino';
 import { createAwsClients } from '../activities/aws-clients';
 import { logSink, webhookSink, type NotificationSink } from '../activities/notifier';
+import { ensureOrganizationDirectory } from '../client/organization-directory';
 import { dataProtection } from '../encryption';
 import { clientConnectionOptions, describeTemporalConnection, nativeConnectionOptions, workerConfigFromEnv } from './config';
 import { ensureGuardianSchedule } from './guardian-schedule';
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
     ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
   });
   const guardianSchedule = await ensureGuardianSchedule(client, { taskQueue: config.temporal.taskQueue, ...config.guardian });
+  // The OU list the request API checks new requests against; already running when another worker started it.
+  await ensureOrganizationDirectory(client, config.temporal.taskQueue);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       log.info({ signal }, 'shutting down: finishing in-flight tasks');

@@ -5,11 +5,15 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { randomUUID } from 'node:crypto';
 import { type PolicyOverrides } from '../../contract/policy';
 import { type DecisionSigner } from '../decision-signer';
+import { OrganizationDirectoryReader } from '../organization-directory';
 import { type Authenticator } from './auth';
+import { clientErrorHandler } from './client-errors';
 import { registerDocs } from './docs';
 import { frameworkErrors, installErrorHandling } from './errors';
 import { healthRoutes } from './health';
 import { IDEMPOTENCY_WINDOW_MS } from './idempotency';
+import { requestLogFields } from './log-redaction';
+import { RouteTable } from './route-table';
 import { accountRequestRoutes } from './routes/account-requests';
 
 export interface ApiDependencies {
@@ -34,6 +38,8 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   const logger: FastifyServerOptions['logger'] = {
     level: deps.logLevel ?? 'info',
     redact: ['req.headers.authorization'],
+    // Method and path only: no query string (an email in ?email=) and no path segment that could hold an address.
+    serializers: { req: requestLogFields },
     ...(deps.logStream ? { stream: deps.logStream } : {}),
   };
   const app = Fastify({
@@ -47,11 +53,16 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
-  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
+  const routes = new RouteTable();
+  app.addHook('onRoute', (route) => {
+    routes.add(route);
+    deps.onRoute?.(route);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandling(app);
+  installErrorHandling(app, routes);
   // Graceful close: Fastify stops accepting and drops idle keep-alive connections, but a connection whose request
   // is still in flight would stay open (keep-alive) after its answer and hold close() up; answer it with
   // `Connection: close` instead.
@@ -73,6 +84,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
     signer: deps.signer,
     authenticator: deps.authenticator,
     idempotencyWindowMs: deps.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS,
+    organizationDirectory: new OrganizationDirectoryReader(deps.temporal, deps.taskQueue),
   });
   return app;
 }

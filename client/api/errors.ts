@@ -3,6 +3,7 @@ import { WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError } from 
 import { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { type RouteTable } from './route-table';
 
 export const ErrorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
@@ -24,7 +25,7 @@ export class ApiError extends Error {
 export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [status, ErrorBodySchema])) as Record<number, typeof ErrorBodySchema>;
 
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(app: FastifyInstance, routes: RouteTable): void {
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     if (err instanceof ApiError) return sendError(reply, err);
     if (hasZodFastifySchemaValidationErrors(err)) {
@@ -47,14 +48,31 @@ export function installErrorHandling(app: FastifyInstance): void {
     request.log.error({ err }, 'unhandled error');
     return sendError(reply, new ApiError(500, 'INTERNAL', 'internal error; see the server log with this request id'));
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, new ApiError(404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0].slice(0, 200)}`)),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split(/[?#]/, 1)[0].slice(0, 200);
+    // The path exists, with other methods: 405 and what is allowed (RFC 9110 15.5.6).
+    const allowed = routes.methodsAt(request.url);
+    if (allowed.length > 0) {
+      return sendError(
+        reply,
+        new ApiError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not served at ${path}; allowed: ${allowed.join(', ')}`, undefined, {
+          allow: allowed.join(', '),
+        }),
+      );
+    }
+    return sendError(reply, new ApiError(404, 'NOT_FOUND', `no route ${request.method} ${path}`));
+  });
 }
 
-/** Errors Fastify raises before routing (an undecodable URL, ...), in the same shape; passed to Fastify's constructor. */
-export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  void sendError(reply, new ApiError(err.statusCode && err.statusCode < 500 ? err.statusCode : 400, err.code ?? 'BAD_REQUEST', err.message));
+/**
+ * Errors Fastify raises before routing (an undecodable URL, a path parameter too long), in the same shape; passed
+ * to Fastify's constructor. No route means no onSend hook, so the request id header is set here.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('x-request-id', request.id);
+  const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
+  const message = err.code === 'FST_ERR_BAD_URL' ? 'the URL holds an invalid percent-encoding' : err.message;
+  void sendError(reply, new ApiError(status, err.code === 'FST_ERR_BAD_URL' ? 'BAD_URL' : (err.code ?? 'BAD_REQUEST'), message));
 }
 
 function sendError(reply: FastifyReply, err: ApiError): FastifyReply {

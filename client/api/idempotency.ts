@@ -1,8 +1,10 @@
 /**
- * Idempotent POSTs without a store of our own: the workflow started by a POST carries, in its memo, a hash of
- * (requester, Idempotency-Key) and a hash of the canonical body. A repeat is recognised either because the email
- * maps to the same workflow id (Temporal refuses the second start) or, for a key reused with another email, by
- * looking the key's hash up in visibility (client/temporal.ts findByIdempotencyKey).
+ * Idempotent POSTs without a store of our own. A POST with an Idempotency-Key first reserves the key: a tiny workflow
+ * whose id derives from hash(requester, key) and whose memo holds the body's hash and the request id
+ * (contract/idempotency-key.ts). Workflow ids are unique and strongly consistent, so of concurrent POSTs with one
+ * key exactly one reserves it and the others compare bodies: another body is IDEMPOTENCY_KEY_REUSED, the same body
+ * is answered with the request it names (the vending workflow's memo carries the same fingerprint, so a repeat is
+ * told from another request for the same email).
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';

@@ -3,6 +3,7 @@ import { type Command } from 'commander';
 import { z } from 'zod';
 import { VendApiClient } from './api-client';
 import { CliError, EXIT } from './errors';
+import { printableJson } from './format';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 
@@ -42,7 +43,7 @@ export function contextFrom(command: Command, io: CliIo): CliContext {
     json,
     out,
     err: (line) => io.stderr(`${line}\n`),
-    print: (value, human) => out(json ? JSON.stringify(value, null, 2) : human()),
+    print: (value, human) => out(json ? printableJson(value, 2) : human()),
   };
 }
 

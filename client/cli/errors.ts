@@ -3,6 +3,8 @@
  *   0 done; 1 the API refused or the request ended badly (watch); 2 the command line is wrong (nothing was sent);
  *   3 the API could not be reached.
  */
+import { printable } from './format';
+
 export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3 } as const;
 
 export class CliError extends Error {
@@ -22,6 +24,7 @@ export class ApiCallError extends CliError {
     message: string,
     readonly details?: unknown,
   ) {
-    super(`${status} ${code}: ${message}`, EXIT.refused);
+    // The API's words on one line, escaped: a message can quote what someone typed.
+    super(`${status} ${printable(code)}: ${printable(message)}`, EXIT.refused);
   }
 }

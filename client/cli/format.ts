@@ -1,4 +1,35 @@
-/** Human renderings of the API's answers (the --json flag prints them as they came). */
+/**
+ * Human renderings of the API's answers (the --json flag prints them as JSON). Every value the API sends may hold
+ * text someone typed (a decision reason, a name, an AWS message), so each field is printed through `printable`:
+ * control and format characters (Unicode Cc, Cf, Zl, Zp: ESC, CR, U+0085, U+200B, U+202E, ...) are shown as escapes
+ * instead of moving the cursor, repainting a line or reversing the text in the reader's terminal.
+ */
+
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+const UNSAFE_EXCEPT_NEWLINE = /[\p{Cf}\p{Zl}\p{Zp}]|[^\P{Cc}\n]/gu;
+/** What JSON.stringify leaves raw inside strings (it escapes U+0000-U+001F itself; raw newlines are its indentation). */
+const UNSAFE_IN_JSON = /[\u007F-\u009F\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+const hex = (codePoint: number, width: number) => codePoint.toString(16).toUpperCase().padStart(width, '0');
+
+/** One field, on one line: every control or format character as `\xHH` or `\u{HHHH}`. */
+export function printable(value: unknown, opts: { keepNewlines?: boolean } = {}): string {
+  return String(value ?? '').replace(opts.keepNewlines ? UNSAFE_EXCEPT_NEWLINE : UNSAFE, (char) => {
+    const codePoint = char.codePointAt(0) as number;
+    return codePoint <= 0xff ? `\\x${hex(codePoint, 2)}` : `\\u{${hex(codePoint, 4)}}`;
+  });
+}
+
+/**
+ * JSON for the terminal: JSON.stringify escapes only U+0000-U+001F, so the other control and format characters
+ * (U+007F-U+009F, U+200B, U+202E, U+2028, ...) are escaped here as \uXXXX; the JSON means the same.
+ */
+export function printableJson(value: unknown, indent?: number): string {
+  return (JSON.stringify(value, null, indent) ?? 'null').replace(UNSAFE_IN_JSON, (char) =>
+    Array.from({ length: char.length }, (_, i) => `\\u${hex(char.charCodeAt(i), 4).toLowerCase()}`).join(''),
+  );
+}
+
 export interface RequestViewLike {
   id: string;
   stage: string;
@@ -20,20 +51,23 @@ export interface TimelineEntry {
 }
 
 export function formatRequest(view: RequestViewLike): string {
-  const lines = [`${view.id}  ${view.stage}${view.execution ? ` (${view.execution})` : ''}`];
-  if (view.requester) lines.push(`  requester:      ${view.requester}`);
-  if (view.accountId) lines.push(`  account:        ${view.accountId}`);
+  const p = printable;
+  const lines = [`${p(view.id)}  ${p(view.stage)}${view.execution ? ` (${p(view.execution)})` : ''}`];
+  if (view.requester) lines.push(`  requester:      ${p(view.requester)}`);
+  if (view.accountId) lines.push(`  account:        ${p(view.accountId)}`);
   if (view.billingAccess) {
-    lines.push(`  billing access: ${view.billingAccess.verdict}`);
-    for (const e of view.billingAccess.evidence) lines.push(`    - ${e.source}: ${e.indicates} (${e.detail})`);
+    lines.push(`  billing access: ${p(view.billingAccess.verdict)}`);
+    for (const e of view.billingAccess.evidence) lines.push(`    - ${p(e.source)}: ${p(e.indicates)} (${p(e.detail)})`);
   }
-  if (view.pendingDecision) lines.push(`  decision due:   ${view.pendingDecision.deadline} (reminders sent: ${view.pendingDecision.remindersSent})`);
-  if (view.decision) lines.push(`  decision:       ${view.decision.decision} by ${view.decision.decidedBy}: ${view.decision.reason}`);
+  if (view.pendingDecision) {
+    lines.push(`  decision due:   ${p(view.pendingDecision.deadline)} (reminders sent: ${p(view.pendingDecision.remindersSent)})`);
+  }
+  if (view.decision) lines.push(`  decision:       ${p(view.decision.decision)} by ${p(view.decision.decidedBy)}: ${p(view.decision.reason)}`);
   if (view.rootWindow) {
     const w = view.rootWindow;
-    lines.push(`  root window:    opened ${w.openedAt ?? '-'}, closed ${w.closedAt ?? '-'}${w.closedBecause ? ` (${w.closedBecause})` : ''}`);
+    lines.push(`  root window:    opened ${p(w.openedAt ?? '-')}, closed ${p(w.closedAt ?? '-')}${w.closedBecause ? ` (${p(w.closedBecause)})` : ''}`);
   }
-  if (view.failure) lines.push(`  failure:        ${view.failure.message}`);
+  if (view.failure) lines.push(`  failure:        ${p(view.failure.message)}`);
   if (view.timeline.length > 0) {
     lines.push('  timeline:');
     for (const entry of view.timeline) lines.push(`    ${formatTimelineEntry(entry)}`);
@@ -42,10 +76,12 @@ export function formatRequest(view: RequestViewLike): string {
 }
 
 export function formatTimelineEntry(entry: TimelineEntry): string {
-  return `${entry.enteredAt}  ${entry.stage}${entry.note ? `  (${entry.note})` : ''}`;
+  return `${printable(entry.enteredAt)}  ${printable(entry.stage)}${entry.note ? `  (${printable(entry.note)})` : ''}`;
 }
 
+/** Columns padded to the widest cell; every cell printable first, so the widths are those the terminal shows. */
 export function formatTable(rows: string[][]): string {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
+  const cells = rows.map((row) => row.map((cell) => printable(cell)));
+  const widths = cells[0].map((_, column) => Math.max(...cells.map((row) => row[column].length)));
+  return cells.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
 }

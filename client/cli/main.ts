@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands';
 import { DEFAULT_API_URL, type CliIo } from './context';
 import { CliError, EXIT } from './errors';
+import { printable } from './format';
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('vend')
@@ -32,10 +33,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (err instanceof CliError) {
-      io.stderr(`vend: ${err.message}\n`);
+      // Our own messages may span lines; the API's parts were made single-line where they were read (ApiCallError).
+      io.stderr(`vend: ${printable(err.message, { keepNewlines: true })}\n`);
       return err.exitCode;
     }
-    io.stderr(`vend: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    io.stderr(`vend: unexpected error: ${printable((err as Error).stack ?? String(err), { keepNewlines: true })}\n`);
     return EXIT.refused;
   }
 }

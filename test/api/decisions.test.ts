@@ -86,10 +86,10 @@ test('approve -> root window; a second decision and an early confirmation are re
   expect(again.body.error).toMatchObject({ code: 'ALREADY_DECIDED', message: expect.stringContaining('approve-remediation by bob') });
 
   await stage(id, 'root-window-open');
-  // The requester cannot vouch for their own account.
+  // The requester cannot vouch for their own account (alice holds no approver or operator role either).
   const byRequester = await confirm('dev-requester', 'switched on');
   expect(byRequester.status).toBe(403);
-  expect(byRequester.body.error.code).toBe('SELF_CONFIRMATION');
+  expect(byRequester.body.error.code).toBe('FORBIDDEN');
 
   // A confirmation that nothing backs: the re-check finds no change in CloudTrail, and the window stays open.
   expect((await confirm('dev-approver', 'done, trust me')).status).toBe(200);

@@ -1,6 +1,7 @@
 /**
  * AWS's throttle quotas, the 5-in-flight CreateAccount limit and fault injection, measured from the outside through
- * the SDK. A time scale keeps every measurement to a second or two; tolerances absorb scheduling noise.
+ * the SDK. Counts only: nothing here depends on how fast the machine is (rates are bench/'s, bucket arithmetic is
+ * throttle-buckets.test.ts's).
  */
 import {
   ConstraintViolationException,
@@ -12,7 +13,7 @@ import {
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { type RunningSandbox } from '../../sandbox';
-import { assumeMemberRole, clients, control, createAccount, rejection, sleep, startTestSandbox, waitFor } from './helpers';
+import { assumeMemberRole, clients, control, createAccount, rejection, startTestSandbox, waitFor } from './helpers';
 
 type Counters = Record<string, { calls: number; throttled: number; faults: number }>;
 
@@ -40,66 +41,25 @@ async function burst(n: number, call: () => Promise<unknown>): Promise<number> {
   return results.filter((r) => r.status === 'fulfilled').length;
 }
 
-/** Calls as fast as `workers` loops can for `ms`; returns the successes. */
-async function hammer(ms: number, workers: number, call: () => Promise<unknown>): Promise<number> {
-  const end = performance.now() + ms;
-  let ok = 0;
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (performance.now() < end) {
-        try {
-          await call();
-          ok++;
-        } catch (err) {
-          if (!(err instanceof TooManyRequestsException)) throw err;
-          await sleep(2);
-        }
-      }
-    }),
-  );
-  return ok;
-}
-
-test('burst sizes and refill rates match the quota table (per account and per organization)', async () => {
+test('burst sizes through the SDK match the quota table, per account and per organization', async () => {
   // Setup at a fast scale; it uses neither ListAccounts nor ListRoots, so those buckets stay full.
   sb.updateSettings({ timeScale: 100 });
   const accountId = await createAccount(sb, 'throttle-member@example.com');
   const memberOrganizations = clients(sb, { credentials: await assumeMemberRole(sb, accountId) }).organizations;
   const { organizations } = clients(sb);
-  const created = await organizations.send(new CreateAccountCommand({ Email: 'poll@example.com', AccountName: 'Poll' }));
-  const requestId = created.CreateAccountStatus!.Id!;
 
-  // Bursts at time scale 1, so refills during the burst are negligible (< 1 token).
-  sb.updateSettings({ timeScale: 1 });
+  // Bursts with time nearly stopped: no bucket refills during them however slow the machine, so the counts are exact.
+  // (The refill arithmetic is checked against a controlled clock in throttle-buckets.test.ts; rates live in bench/.)
+  sb.updateSettings({ timeScale: 0.000_01 });
   const listAccounts = (o: OrganizationsClient) => () => o.send(new ListAccountsCommand({}));
   const mgmtBurst = await burst(30, listAccounts(organizations));
   // A call needs a token from the account's and the organization's bucket: the org's (burst 15) has 3 left.
   const memberBurst = await burst(10, listAccounts(memberOrganizations));
   const rootsBurst = await burst(10, () => organizations.send(new ListRootsCommand({})));
   figures.burst = { ListAccountsPerAccount: mgmtBurst, ListAccountsOrgRemainder: memberBurst, ListRoots: rootsBurst };
-  expect(mgmtBurst).toBeGreaterThanOrEqual(12);
-  expect(mgmtBurst).toBeLessThanOrEqual(13);
-  expect(memberBurst).toBeGreaterThanOrEqual(3);
-  expect(memberBurst).toBeLessThanOrEqual(4);
+  expect(mgmtBurst).toBe(12);
+  expect(memberBurst).toBe(3);
   expect(rootsBurst).toBe(2);
-
-  // Rates at time scale 10: DescribeCreateAccountStatus 2/s -> 20/s (burst 2); ListAccounts 8/s -> 80/s (burst 12).
-  sb.updateSettings({ timeScale: 10 });
-  await sleep(1500); // refill every bucket to its burst
-  const t0 = performance.now();
-  // Enough concurrent callers that the bucket, not the client or a busy machine, is what limits the rate.
-  const describeOk = await hammer(2000, 16, () =>
-    organizations.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: requestId })),
-  );
-  const describeRate = (describeOk - 2) / ((performance.now() - t0) / 1000);
-  const t1 = performance.now();
-  const listOk = await hammer(1500, 16, listAccounts(organizations));
-  const listRate = (listOk - 12) / ((performance.now() - t1) / 1000);
-  figures.ratePerSecondAtScale10 = { DescribeCreateAccountStatus: round(describeRate), ListAccounts: round(listRate) };
-  expect(describeRate).toBeGreaterThan(20 * 0.85);
-  expect(describeRate).toBeLessThan(20 * 1.15);
-  expect(listRate).toBeGreaterThan(80 * 0.85);
-  expect(listRate).toBeLessThan(80 * 1.15);
 });
 
 test('at most 5 CreateAccount requests in progress: the sixth is ConstraintViolationException ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED', async () => {

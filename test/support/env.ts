@@ -12,6 +12,7 @@ import { type Notification } from '../../activities/notifier';
 import { type PolicyOverrides } from '../../contract/policy';
 import { DecisionKeysConfigSchema, DecisionSigner, randomDecisionKeysEnv } from '../../client/decision-signer';
 import { creationSlotsConfig } from '../../activities/creation-slots';
+import { ensureOrganizationDirectory, OrganizationDirectoryReader } from '../../client/organization-directory';
 import { createVendingClient } from '../../client/temporal';
 import { dataProtection, EncryptionConfigSchema, type DataProtection, type EncryptionConfig } from '../../encryption';
 import { sandboxWorkerEnv, startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../../sandbox';
@@ -137,6 +138,8 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
       dataConverter: protection.dataConverter,
     });
     running = workers.run();
+    // As worker/main.ts does: the OU list the API checks requests against.
+    await ensureOrganizationDirectory(client, taskQueue);
   };
   const stopWorker = async () => {
     workers?.shutdown();
@@ -151,6 +154,8 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
   let api: FastifyInstance | undefined;
   let apiUrl: string | undefined;
   if (opts.api) {
+    // The API refuses requests (503) until the worker has listed the OUs once.
+    if (opts.worker ?? true) await waitForOrganizationDirectory(client, taskQueue);
     // Loaded only when asked for, so workflow-only tests do not depend on the API's module graph.
     const { buildApi } = await import('../../client/api/app');
     const { staticTokenAuthenticator } = await import('../../client/api/auth');
@@ -200,6 +205,15 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
       await sandbox.stop();
     },
   };
+}
+
+async function waitForOrganizationDirectory(client: Client, taskQueue: string): Promise<void> {
+  const reader = new OrganizationDirectoryReader(client, taskQueue, 0);
+  const deadline = Date.now() + 30_000;
+  while (!(await reader.read())) {
+    if (Date.now() > deadline) throw new Error('the worker did not publish the organization directory within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 function required(name: string): string {

@@ -77,6 +77,8 @@ test('linked-account access off: decision, own approval refused, root window, ro
     expect(open.rootWindow?.preAudit?.passwordPresent).toBe(false);
     await waitFor('password recovery to be allowed', async () => ((await rootCredentials(env, accountId)).passwordPresent ? true : undefined));
     expect(env.notifications.some((n) => n.kind === 'root-window-opened' && /Activate IAM Access/.test(n.message))).toBe(true);
+    // The requester cannot confirm the remediation of their own account, even holding the approver role.
+    await expect(confirmAs(env, handle, CAROL)).rejects.toMatchObject({ cause: { type: 'DecisionNotAllowed', message: expect.stringMatching(/cannot confirm its remediation/) } });
 
     // The human's root step, as the sandbox's root console plays it; the workflow sees it in CloudTrail.
     const step = await sandboxControl(env, 'POST', `/accounts/${accountId}/root-console/billing-access`, { enabled: true });

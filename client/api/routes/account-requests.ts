@@ -23,6 +23,7 @@ export const accountRequestRoutes: FastifyPluginAsyncZod<AccountRequestRoutesOpt
     policy: opts.policy,
     signer: opts.signer,
     idempotencyWindowMs: opts.idempotencyWindowMs,
+    organizationDirectory: opts.organizationDirectory,
   };
   await app.register(submitRequestRoute, ctx);
   await app.register(readRequestsRoutes, ctx);

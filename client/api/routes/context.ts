@@ -3,6 +3,7 @@ import { type Client } from '@temporalio/client';
 import { type FastifyRequest } from 'fastify';
 import { type PolicyOverrides } from '../../../contract/policy';
 import { type DecisionSigner } from '../../decision-signer';
+import { type OrganizationDirectoryReader } from '../../organization-directory';
 import { type Principal } from '../auth';
 import { ApiError } from '../errors';
 
@@ -12,12 +13,19 @@ export interface RouteContext {
   policy: PolicyOverrides;
   signer: DecisionSigner;
   idempotencyWindowMs: number;
+  /** The organization's OUs as the worker last listed them (a new request's OU is checked against it). */
+  organizationDirectory: OrganizationDirectoryReader;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
+}
+
+/** Approvers and operators read every request; a requester only their own. */
+export function readsEveryRequest(principal: Principal): boolean {
+  return principal.roles.includes('approver') || principal.roles.includes('operator');
 }
 
 export function principalOf(request: FastifyRequest): Principal {

@@ -12,7 +12,7 @@ import { noteText } from '../../../contract/text';
 import { cancelRequest, confirmRemediation, decide, describeRequest, NoTrustedSigningKeyError, type RequestFacts } from '../../temporal';
 import { requireRole, type Principal } from '../auth';
 import { ApiError, errorResponses } from '../errors';
-import { principalOf, type RouteContext } from './context';
+import { principalOf, readsEveryRequest, type RouteContext } from './context';
 import { DecisionRecordSchema, links, RequestIdParams, RequestRefSchema, RootWindowSchema } from './schemas';
 
 const DecisionBodySchema = z
@@ -37,7 +37,7 @@ export const decisionRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
       const principal = principalOf(request);
       const { id } = request.params;
       requireRole(principal, 'approver', 'decide on a request');
-      const facts = await runningRequest(ctx.temporal, id);
+      const facts = await runningRequest(ctx.temporal, id, principal);
       if (facts.requester === principal.user) {
         throw new ApiError(403, 'SELF_APPROVAL', `${principal.user} requested this account and cannot decide on it; another approver must`);
       }
@@ -64,13 +64,13 @@ export const decisionRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
     async (request) => {
       const principal = principalOf(request);
       const { id } = request.params;
-      const facts = await runningRequest(ctx.temporal, id);
+      if (!principal.roles.some((role) => role === 'approver' || role === 'operator')) {
+        throw new ApiError(403, 'FORBIDDEN', `${principal.user} holds neither the approver nor the operator role needed to confirm the remediation`);
+      }
+      const facts = await runningRequest(ctx.temporal, id, principal);
       // Four eyes: the requester cannot vouch for their own account's remediation.
       if (facts.requester === principal.user) {
         throw new ApiError(403, 'SELF_CONFIRMATION', `${principal.user} requested this account and cannot confirm its remediation; an approver or operator must`);
-      }
-      if (!principal.roles.some((role) => role === 'approver' || role === 'operator')) {
-        throw new ApiError(403, 'FORBIDDEN', `${principal.user} holds neither the approver nor the operator role needed to confirm the remediation`);
       }
       const rootWindow = await refusalsMapped(id, () => confirmRemediation(ctx.temporal, ctx.signer, { id, ...facts }, principal, request.body.note));
       return { id, rootWindow };
@@ -90,7 +90,7 @@ export const decisionRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
     async (request, reply) => {
       const principal = principalOf(request);
       const { id } = request.params;
-      const facts = await runningRequest(ctx.temporal, id);
+      const facts = await runningRequest(ctx.temporal, id, principal);
       mayActFor(principal, facts.requester, ['operator'], 'cancel this request');
       await notFoundAsClosed(id, () => cancelRequest(ctx.temporal, id));
       request.log.info({ workflowId: id, cancelledBy: principal.user }, 'cancellation requested');
@@ -99,8 +99,11 @@ export const decisionRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
   );
 };
 
-/** The request must exist (404) and still run (409): a finished request takes no decisions and no cancellation. */
-async function runningRequest(client: Client, id: string): Promise<RequestFacts> {
+/**
+ * The request must exist and be visible to the caller (404, exactly as a missing one: a requester does not learn of
+ * someone else's request), and still run (409): a finished request takes no decisions and no cancellation.
+ */
+async function runningRequest(client: Client, id: string, principal: Principal): Promise<RequestFacts> {
   let facts: RequestFacts;
   try {
     facts = await describeRequest(client, id);
@@ -108,6 +111,7 @@ async function runningRequest(client: Client, id: string): Promise<RequestFacts>
     if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'REQUEST_NOT_FOUND', `no request ${id}`);
     throw err;
   }
+  if (!readsEveryRequest(principal) && facts.requester !== principal.user) throw new ApiError(404, 'REQUEST_NOT_FOUND', `no request ${id}`);
   if (!facts.running) throw new ApiError(409, 'REQUEST_CLOSED', `request ${id} has ended at stage ${facts.stage}`, { stage: facts.stage });
   return facts;
 }

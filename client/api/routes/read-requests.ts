@@ -1,4 +1,8 @@
-/** GET /v1/account-requests/{id} (the workflow's status query) and GET /v1/account-requests (visibility). */
+/**
+ * GET /v1/account-requests/{id} (the workflow's status query) and GET /v1/account-requests (visibility).
+ * Who reads what: approvers and operators every request; a requester only their own. Someone else's request is a
+ * 404 for a requester, exactly as a missing one, so its existence does not leak; their list holds their own only.
+ */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -6,7 +10,7 @@ import { AccountEmailSchema } from '../../../contract/request';
 import { accountEmailSearchValue, listRequests, readRequest, visibilityString } from '../../temporal';
 import { ApiError, errorResponses } from '../errors';
 import { decodePageToken, encodePageToken } from '../page-token';
-import { type RouteContext } from './context';
+import { principalOf, readsEveryRequest, type RouteContext } from './context';
 import { links, ListQuerySchema, RequestIdParams, RequestSummarySchema, RequestViewSchema } from './schemas';
 
 /** The list's filters: the shared ones, and the account email (matched through its AccountEmail search value). */
@@ -18,15 +22,21 @@ export const readRequestsRoutes: FastifyPluginAsyncZod<RouteContext> = async (ap
     {
       schema: {
         summary: "A request's stage, account id, billing-access verdict and evidence, pending decision, root window and timeline",
+        description:
+          'Approvers and operators read every request; a requester reads their own only. Another requester\'s request ' +
+          'answers 404 REQUEST_NOT_FOUND, the same as a request that does not exist.',
         tags: ['account requests'],
         params: RequestIdParams,
         response: { 200: RequestViewSchema, ...errorResponses(400, 401, 404, 429, 503) },
       },
     },
     async (request) => {
+      const principal = principalOf(request);
       const { id } = request.params;
+      const mayRead = (requester: string | undefined) => readsEveryRequest(principal) || requester === principal.user;
       try {
-        const view = await readRequest(ctx.temporal.workflow.getHandle(id), ctx.temporal);
+        const view = await readRequest(ctx.temporal.workflow.getHandle(id), ctx.temporal, mayRead);
+        if (!view) throw new ApiError(404, 'REQUEST_NOT_FOUND', `no request ${id}`);
         const status = view.status;
         return {
           id: view.id,
@@ -55,16 +65,27 @@ export const readRequestsRoutes: FastifyPluginAsyncZod<RouteContext> = async (ap
     {
       schema: {
         summary: 'Requests, newest first, filtered by stage, requester and account email; page with nextPageToken',
+        description:
+          'Approvers and operators list every request. A requester lists their own only: the list is filtered to them, ' +
+          'and a requester filter naming someone else answers 403.',
         tags: ['account requests'],
         querystring: ListRequestsQuerySchema,
         response: {
           200: z.object({ items: z.array(RequestSummarySchema), nextPageToken: z.string().optional() }),
-          ...errorResponses(400, 401, 429, 503),
+          ...errorResponses(400, 401, 403, 429, 503),
         },
       },
     },
     async (request) => {
-      const { stage, requester, email, pageSize, pageToken } = request.query;
+      const principal = principalOf(request);
+      const { stage, email, pageSize, pageToken } = request.query;
+      let requester = request.query.requester;
+      if (!readsEveryRequest(principal)) {
+        if (requester !== undefined && requester !== principal.user) {
+          throw new ApiError(403, 'FORBIDDEN', `${principal.user} may list their own requests only (requester=${principal.user} or no requester filter)`);
+        }
+        requester = principal.user;
+      }
       // The email as visibility holds it (with encryption on, its keyed hash); only that goes into the query.
       const emailValue = email === undefined ? undefined : accountEmailSearchValue(ctx.temporal, email);
       if (emailValue !== undefined && !isQueryable(emailValue)) {

@@ -2,6 +2,7 @@
 import { type Command } from 'commander';
 import { z } from 'zod';
 import { contextFrom, parseInput, type CliIo } from '../context';
+import { printable } from '../format';
 import { RequestRefSchema } from '../request-ref';
 
 const DECISIONS = [
@@ -26,7 +27,7 @@ export function register(program: Command, io: CliIo): void {
         const res = await ctx.api.call<{ id: string; decision: { decision: string; decidedBy: string } }>('POST', `/v1/account-requests/${id}/decision`, {
           body: { decision, reason },
         });
-        ctx.print(res.body, () => `${id}: ${res.body.decision.decision} recorded for ${res.body.decision.decidedBy}`);
+        ctx.print(res.body, () => `${id}: ${printable(res.body.decision.decision)} recorded for ${printable(res.body.decision.decidedBy)}`);
       });
   }
 }

@@ -12,6 +12,7 @@ import { createAwsClients, type AwsConfig } from '../../../activities/aws-client
 import { workerConfigFromEnv, type WorkerConfig } from '../../../worker/config';
 import { DoctorAbort, runDoctor, type CheckResult, type DoctorReport } from '../../doctor/checks';
 import { parseInput, type CliIo } from '../context';
+import { printable, printableJson } from '../format';
 import { CliError, EXIT } from '../errors';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -59,7 +60,7 @@ export function register(program: Command, io: CliIo): void {
       } finally {
         aws.destroy();
       }
-      if (json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+      if (json) io.stdout(`${printableJson(report, 2)}\n`);
       else io.stdout(formatReport(report, config));
       const failures = report.checks.filter((c) => c.status === 'fail').length;
       if (failures > 0) {
@@ -99,12 +100,13 @@ function operatorAttestationFromEnv(env: NodeJS.ProcessEnv): { attestedBy: strin
 export function formatReport(report: DoctorReport, config: Pick<AwsConfig, 'endpoint' | 'region' | 'memberRoleName'>): string {
   const width = Math.max(...Object.values(STATUS_LABEL).map((l) => l.length));
   const lines = [
-    `AWS: ${config.endpoint ?? 'AWS endpoints'} (region ${config.region}), member role ${config.memberRoleName}`,
+    `AWS: ${printable(config.endpoint ?? 'AWS endpoints')} (region ${printable(config.region)}), member role ${printable(config.memberRoleName)}`,
     '',
   ];
   for (const check of report.checks) {
-    lines.push(`${STATUS_LABEL[check.status].padEnd(width)}  ${check.title}: ${check.detail}`);
-    if (check.fix && check.status !== 'pass') lines.push(`${''.padEnd(width)}  ${check.status === 'fail' ? 'fix' : 'to do'}: ${check.fix}`);
+    // Details quote AWS (OU names, error messages): printed escaped like every other outside text.
+    lines.push(`${STATUS_LABEL[check.status].padEnd(width)}  ${printable(check.title)}: ${printable(check.detail)}`);
+    if (check.fix && check.status !== 'pass') lines.push(`${''.padEnd(width)}  ${check.status === 'fail' ? 'fix' : 'to do'}: ${printable(check.fix)}`);
   }
   const count = (status: CheckResult['status']) => report.checks.filter((c) => c.status === status).length;
   lines.push('', `${count('pass')} passed, ${count('fail')} failed, ${count('confirm')} to confirm by hand`);

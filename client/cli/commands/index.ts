@@ -8,9 +8,10 @@ import * as cancel from './cancel';
 import * as confirm from './confirm';
 import * as decide from './decide';
 import * as doctor from './doctor';
+import * as iamPolicy from './iam-policy';
 import * as list from './list';
 import * as request from './request';
 import * as status from './status';
 import * as watch from './watch';
 
-export const COMMANDS: { register(program: Command, io: CliIo): void }[] = [request, status, list, decide, confirm, cancel, watch, doctor];
+export const COMMANDS: { register(program: Command, io: CliIo): void }[] = [request, status, list, decide, confirm, cancel, watch, doctor, iamPolicy];

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AccountEmailSchema } from '../../../contract/request';
 import { VENDING_STAGES } from '../../../contract/stages';
 import { contextFrom, parseInput, type CliIo } from '../context';
-import { formatTable } from '../format';
+import { formatTable, printable } from '../format';
 
 const ListOptionsSchema = z.object({
   stage: z.enum(VENDING_STAGES).optional(),
@@ -39,7 +39,7 @@ export function register(program: Command, io: CliIo): void {
         if (res.body.items.length === 0) return 'no requests';
         const rows = [['ID', 'STAGE', 'REQUESTER', 'ACCOUNT', 'STARTED']];
         for (const r of res.body.items) rows.push([r.id, r.stage, r.requester ?? '-', r.accountId ?? '-', r.startedAt]);
-        return formatTable(rows) + (res.body.nextPageToken ? `\nmore: vend list --page-token ${res.body.nextPageToken}` : '');
+        return formatTable(rows) + (res.body.nextPageToken ? `\nmore: vend list --page-token ${printable(res.body.nextPageToken)}` : '');
       });
     });
 }

@@ -1,9 +1,10 @@
 /** vend request: ask for an account. */
 import { type Command } from 'commander';
 import { z } from 'zod';
-import { AccountRequestSchema, AlternateContactsSchema } from '../../../contract/request';
+import { AlternateContactsSchema, NewAccountRequestSchema } from '../../../contract/request';
 import { contextFrom, parseInput, type CliIo } from '../context';
 import { CliError, EXIT } from '../errors';
+import { printable } from '../format';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -23,7 +24,7 @@ export function register(program: Command, io: CliIo): void {
       const tags = opts.tag ? Object.fromEntries(opts.tag.map(splitTag)) : undefined;
       const alternateContacts = opts.alternateContacts === undefined ? undefined : parseInput(AlternateContactsSchema, parseJson(opts.alternateContacts), { billing: '--alternate-contacts', operations: '--alternate-contacts', security: '--alternate-contacts' });
       const body = parseInput(
-        AccountRequestSchema,
+        NewAccountRequestSchema,
         { accountName: opts.name, email: opts.email, organizationalUnit: opts.ou, tags, alternateContacts, justification: opts.justification },
         { accountName: '--name', email: '--email', organizationalUnit: '--ou', tags: '--tag', justification: '--justification' },
       );
@@ -33,7 +34,9 @@ export function register(program: Command, io: CliIo): void {
         headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
       });
       ctx.print(res.body, () =>
-        res.status === 200 ? `already requested with this key: ${res.body.id} (stage ${res.body.stage})` : `accepted: ${res.body.id} (stage ${res.body.stage})`,
+        res.status === 200
+          ? `already requested with this key: ${printable(res.body.id)} (stage ${printable(res.body.stage)})`
+          : `accepted: ${printable(res.body.id)} (stage ${printable(res.body.stage)})`,
       );
     });
 }

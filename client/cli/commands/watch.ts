@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { isTerminalStage } from '../../../contract/stages';
 import { contextFrom, parseInput, type CliIo } from '../context';
 import { CliError, EXIT } from '../errors';
-import { formatTimelineEntry, type RequestViewLike } from '../format';
+import { formatTimelineEntry, printable, printableJson, type RequestViewLike } from '../format';
 import { RequestRefSchema } from '../request-ref';
 
 const WatchOptionsSchema = z.object({
@@ -28,13 +28,13 @@ export function register(program: Command, io: CliIo): void {
       for (;;) {
         const { body: view } = await ctx.api.call<RequestViewLike>('GET', `/v1/account-requests/${id}`);
         // The timeline only grows: print what is new since the last poll.
-        for (const entry of view.timeline.slice(shown)) ctx.out(ctx.json ? JSON.stringify(entry) : formatTimelineEntry(entry));
+        for (const entry of view.timeline.slice(shown)) ctx.out(ctx.json ? printableJson(entry) : formatTimelineEntry(entry));
         shown = Math.max(shown, view.timeline.length);
         if (isTerminalStage(view.stage)) {
           if (view.stage === 'completed') return;
-          throw new CliError(`${id} ended at ${view.stage}${view.failure ? `: ${view.failure.message}` : ''}`, EXIT.refused);
+          throw new CliError(`${id} ended at ${printable(view.stage)}${view.failure ? `: ${printable(view.failure.message)}` : ''}`, EXIT.refused);
         }
-        if (Date.now() >= deadline) throw new CliError(`${id} is still at ${view.stage} after ${opts.timeout}s`, EXIT.refused);
+        if (Date.now() >= deadline) throw new CliError(`${id} is still at ${printable(view.stage)} after ${opts.timeout}s`, EXIT.refused);
         await new Promise((resolve) => setTimeout(resolve, opts.interval));
       }
     });

@@ -1,0 +1,44 @@
+/**
+ * The organization's OUs as the worker last listed them, published through Temporal: one long-running
+ * `organizationDirectory` workflow per task queue lists them every few minutes and keeps the list in its memo. The
+ * API reads that memo (describe) to refuse a request for an OU that does not exist, without calling AWS itself.
+ */
+import { defineSignal } from '@temporalio/workflow';
+
+export const ORGANIZATION_DIRECTORY_WORKFLOW_TYPE = 'organizationDirectory';
+export const ORGANIZATION_DIRECTORY_MEMO_KEY = 'organizationDirectory';
+
+export function organizationDirectoryWorkflowId(taskQueue: string): string {
+  return `${taskQueue}.organization-directory`;
+}
+
+export interface OrganizationalUnitEntry {
+  id: string;
+  name: string;
+  /** Names from the root down, e.g. `Workloads/Payments`. */
+  path: string;
+}
+
+/** What the activity lists; the memo adds when. */
+export interface OrganizationListing {
+  rootId: string;
+  units: OrganizationalUnitEntry[];
+}
+
+export interface OrganizationDirectory extends OrganizationListing {
+  /** When the worker listed these OUs (ISO 8601). */
+  listedAt: string;
+}
+
+export interface OrganizationDirectoryConfig {
+  /** How often the OUs are listed again. */
+  refreshIntervalMs: number;
+  /** Listings per run before continuing as new, so that the history stays short. */
+  listingsPerRun: number;
+}
+
+/** Every 5 minutes; each listing is one ListRoots and one ListOrganizationalUnitsForParent per OU (and per page). */
+export const DEFAULT_ORGANIZATION_DIRECTORY_CONFIG: OrganizationDirectoryConfig = { refreshIntervalMs: 5 * 60_000, listingsPerRun: 100 };
+
+/** Lists the OUs now instead of at the next interval (an operator who just created an OU: `temporal workflow signal`). */
+export const refreshOrganizationDirectorySignal = defineSignal<[]>('refresh');
