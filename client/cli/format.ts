@@ -41,6 +41,8 @@ export interface RequestViewLike {
   decision?: { decision: string; reason: string; decidedBy: string; decidedAt: string };
   rootWindow?: { openedAt?: string; closedAt?: string; closedBecause?: string; confirmedBy?: string };
   failure?: { message: string };
+  alarms?: string[];
+  guardianFindings?: { alarm: string; accountId?: string; workflowId: string; execution: string; at: string }[];
   timeline: TimelineEntry[];
 }
 
@@ -68,6 +70,10 @@ export function formatRequest(view: RequestViewLike): string {
     lines.push(`  root window:    opened ${p(w.openedAt ?? '-')}, closed ${p(w.closedAt ?? '-')}${w.closedBecause ? ` (${p(w.closedBecause)})` : ''}`);
   }
   if (view.failure) lines.push(`  failure:        ${p(view.failure.message)}`);
+  for (const alarm of view.alarms ?? []) lines.push(`  SAFETY ALARM:   ${p(alarm)} (operators were alerted)`);
+  for (const f of view.guardianFindings ?? []) {
+    lines.push(`  GUARDIAN:       ${p(f.alarm)} on account ${p(f.accountId ?? '?')} at ${p(f.at)}: ${p(f.workflowId)} (${p(f.execution)})`);
+  }
   if (view.timeline.length > 0) {
     lines.push('  timeline:');
     for (const entry of view.timeline) lines.push(`    ${formatTimelineEntry(entry)}`);

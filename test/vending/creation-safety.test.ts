@@ -156,3 +156,16 @@ test('a cancel while waiting for a creation slot ends the request without an acc
   expect((await first.result()).stage).toBe('completed');
   expect(await accountsOf('slot-waiter@example.com')).toHaveLength(0);
 }, 60_000);
+
+test('the creation-slot coordinator terminated while requests wait: they ask again, a new one serves them, all complete', async () => {
+  await sandboxControl(env, 'POST', '/settings', { createAccountDurationMs: 20_000 });
+  const emails = Array.from({ length: 7 }, (_, i) => `coordinator-lost-${i}@example.com`);
+  const handles = await Promise.all(emails.map((email) => requestAccount(env, { email }, { policy: { creationSlotWaitMs: 1_000 } })));
+  const coordinator = env.client.workflow.getHandle(creationSlotsWorkflowId(env.taskQueue));
+  await waitFor('two requests waiting for a slot', async () => ((await coordinator.query(creationSlotsQuery)).waiting.length >= 2 ? true : undefined));
+  await coordinator.terminate('operator terminated the coordinator');
+  await sandboxControl(env, 'POST', '/settings', { createAccountDurationMs: 3_000 });
+  const results: VendingResult[] = await Promise.all(handles.map((h) => h.result()));
+  expect(results.map((r) => r.stage)).toEqual(emails.map(() => 'completed'));
+  for (const email of emails) expect(await accountsOf(email)).toHaveLength(1);
+}, 90_000);

@@ -10,13 +10,14 @@ import { guardianRunIds } from '../../contract/guardian';
 import { SafetyAlarmKey } from '../../contract/search-attributes';
 import { type Notification } from '../../contract/notifications';
 import { startTestEnv, type TestEnv } from '../support/env';
-import { waitFor } from '../support/http';
+import { api, waitFor } from '../support/http';
+import { formatRequest } from '../../client/cli/format';
 import { BOB, countOf, decideAs, requestAccount, rootCredentials, sandboxControl, waitForStage } from '../support/vending';
 
 const GUARDIAN_MS = 2_000;
 let env: TestEnv;
 beforeAll(async () => {
-  env = await startTestEnv({ sandbox: { timeScale: 10, linkedAccountAccess: false }, guardianIntervalMs: GUARDIAN_MS });
+  env = await startTestEnv({ api: true, sandbox: { timeScale: 10, linkedAccountAccess: false }, guardianIntervalMs: GUARDIAN_MS });
 });
 afterAll(async () => env?.stop());
 
@@ -57,6 +58,12 @@ test('Terminate inside the root window: the guardian deletes the root credential
   expect(cleanup.typedSearchAttributes.get(SafetyAlarmKey)).toBe('root-window-abandoned');
   await new Promise((r) => setTimeout(r, 3 * GUARDIAN_MS));
   expect(alarmsFor(accountId, 'root-window-abandoned')).toHaveLength(1);
+
+  // The request itself shows the finding (GET and `vend status`), though its run can no longer say anything.
+  const view = await api(env.apiUrl!, 'GET', `/v1/account-requests/${handle.workflowId}`, { token: 'dev-admin' });
+  expect(view.body.execution).toBe('TERMINATED');
+  expect(view.body.guardianFindings).toEqual([expect.objectContaining({ alarm: 'root-window-abandoned', accountId, execution: 'COMPLETED' })]);
+  expect(formatRequest(view.body)).toMatch(/GUARDIAN:\s+root-window-abandoned on account \d{12}/);
 }, 120_000);
 
 test('a deletion an SCP refuses after Terminate: the guardian alarms that root credentials remain', async () => {

@@ -4,6 +4,7 @@
  * sandbox; only timers are skipped.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import fc from 'fast-check';
 import { Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { vendingTaskQueues } from '../../contract/task-queues';
 import { temporal } from '@temporalio/proto';
 import { statusQuery, VENDING_INPUT_VERSION, VENDING_WORKFLOW_TYPE, type VendingInput, type VendingResult } from '../../contract/vending';
 import { POLICY_DEFAULTS, resolvePolicy } from '../../contract/policy-defaults';
+import { HISTORY_EVENT_BUDGET, maxHistoryEvents } from '../../contract/policy';
 import { randomDecisionSigner } from '../../client/decision-signer';
 import { decide, describeRequest } from '../../client/temporal';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
@@ -160,3 +162,87 @@ test('an approved root window with no remediation closes at its 4 h deadline, le
   const creds = await rootCredentials({ sandbox } as never, result.accountId!);
   expect(creds.passwordPresent).toBe(false);
 }, 180_000);
+
+/**
+ * The policy's bounds keep a request's history under HISTORY_EVENT_BUDGET by counting its loops (contract/policy.ts
+ * maxHistoryEvents). Two runs that differ only in how many times a loop turns show what one turn costs; the estimate
+ * must not undercount it, nor the stages around it.
+ */
+describe('history stays within the policy estimate', () => {
+  async function events(workflowId: string, args: unknown[], drive?: (id: string) => Promise<void>): Promise<{ events: number; result: VendingResult }> {
+    const taskQueue = `ts-${randomUUID()}`;
+    return runWithWorkers(taskQueue, async () => {
+      const handle = await testEnv.client.workflow.start(VENDING_WORKFLOW_TYPE, { taskQueue, workflowId, args });
+      if (drive) await drive(workflowId);
+      const result = (await handle.result()) as VendingResult;
+      return { events: (await handle.fetchHistory()).events!.length, result };
+    });
+  }
+  const HOUR = 3_600_000;
+
+  test('each decision reminder costs at most the 12 events the estimate allows', async () => {
+    const withReminders = (n: number) => {
+      const i = input(`reminders-${n}@example.com`);
+      i.policy = resolvePolicy({ creationPollIntervalMs: 1_000, readinessPollIntervalMs: 1_000, decisionReminderIntervalMs: HOUR, decisionDeadlineMs: (n + 1) * HOUR - 1 });
+      return i;
+    };
+    const few = await events(`ts-rem-5-${randomUUID()}`, [withReminders(5)]);
+    const many = await events(`ts-rem-45-${randomUUID()}`, [withReminders(45)]);
+    expect([few.result.stage, many.result.stage]).toEqual(['needs-attention', 'needs-attention']);
+    const perReminder = (many.events - few.events) / 40;
+    process.stdout.write(`[history] ${few.events} events with 5 reminders, ${many.events} with 45: ${perReminder} per reminder\n`);
+    expect(perReminder).toBeLessThanOrEqual(12);
+    expect(many.events).toBeLessThanOrEqual(maxHistoryEvents(withReminders(45).policy));
+  }, 180_000);
+
+  test('each CloudTrail poll of an open root window costs at most the 12 events the estimate allows', async () => {
+    const withPolls = (n: number) => {
+      const i = input(`polls-${n}@example.com`);
+      i.policy = resolvePolicy({ creationPollIntervalMs: 1_000, readinessPollIntervalMs: 1_000, rootWindowEvidencePollMs: 60_000, rootWindowDeadlineMs: n * 60_000 });
+      return i;
+    };
+    const approve = async (id: string) => {
+      for (let i = 0; i < 300 && (await testEnv.client.workflow.getHandle(id).query(statusQuery)).stage !== 'awaiting-decision'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const facts = await describeRequest(testEnv.client, id);
+      await decide(testEnv.client, signer, { id, ...facts }, BOB, { decision: 'approve-remediation', reason: 'count the polls' });
+    };
+    const few = await events(`ts-poll-5-${randomUUID()}`, [withPolls(5)], approve);
+    const many = await events(`ts-poll-45-${randomUUID()}`, [withPolls(45)], approve);
+    expect([few.result.rootWindow?.closedBecause, many.result.rootWindow?.closedBecause]).toEqual(['deadline', 'deadline']);
+    const perPoll = (many.events - few.events) / 40;
+    process.stdout.write(`[history] ${few.events} events with a 5-poll window, ${many.events} with 45: ${perPoll} per poll\n`);
+    expect(perPoll).toBeLessThanOrEqual(12);
+    expect(many.events).toBeLessThanOrEqual(maxHistoryEvents(withPolls(45).policy));
+  }, 180_000);
+
+  test('every policy a request can be accepted with stays under the budget; the rest are refused, the field named', () => {
+    const duration = (max: number) => fc.integer({ min: 1, max });
+    fc.assert(
+      fc.property(
+        fc.record({
+          decisionDeadlineMs: duration(31 * 24 * HOUR),
+          decisionReminderIntervalMs: duration(31 * 24 * HOUR),
+          rootWindowDeadlineMs: duration(25 * HOUR),
+          rootWindowEvidencePollMs: duration(2 * HOUR),
+          creationSlotWaitMs: duration(2 * HOUR),
+          confirmationRecheckMs: duration(3 * HOUR),
+        }),
+        (overrides) => {
+          let policy;
+          try {
+            policy = resolvePolicy(overrides);
+          } catch (err) {
+            expect((err as { issues: { path: unknown[] }[] }).issues[0].path.length).toBeGreaterThan(0);
+            return;
+          }
+          expect(maxHistoryEvents(policy)).toBeLessThanOrEqual(HISTORY_EVENT_BUDGET);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+    // The case that once ran away: a 24 h window polled every 5 s (~190,000 events).
+    expect(() => resolvePolicy({ rootWindowDeadlineMs: 24 * HOUR, rootWindowEvidencePollMs: 5_000 })).toThrow(/rootWindowEvidencePollMs/);
+  });
+});

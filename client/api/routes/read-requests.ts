@@ -7,7 +7,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AccountEmailSchema } from '../../../contract/request';
-import { accountEmailSearchValue, listRequests, readRequest, visibilityString } from '../../temporal';
+import { accountEmailSearchValue, guardianFindings, listRequests, readRequest, visibilityString } from '../../temporal';
 import { ApiError, errorResponses } from '../errors';
 import { decodePageToken, encodePageToken } from '../page-token';
 import { principalOf, readsEveryRequest, type RouteContext } from './context';
@@ -50,6 +50,7 @@ export const readRequestsRoutes: FastifyPluginAsyncZod<RouteContext> = async (ap
           rootWindow: status?.rootWindow,
           failure: status?.failure,
           alarms: status?.alarms,
+          guardianFindings: await guardianFindings(ctx.temporal, view.id, view.accountId),
           timeline: status?.timeline ?? [],
           links: links(view.id),
         };

@@ -75,6 +75,10 @@ export const RequestViewSchema = z.object({
   failure: z.object({ message: z.string(), type: z.string().optional() }).optional(),
   /** Operator alarms this request raised (root credentials remain, ...); also its SafetyAlarm search attribute. */
   alarms: z.array(z.string()).optional(),
+  /** What the root-window guardian found about this request (runs that ended with a window open, an orphaned account, a re-audit). */
+  guardianFindings: z.array(
+    z.object({ alarm: z.string(), accountId: z.string().optional(), workflowId: z.string(), execution: z.string(), at: z.string() }),
+  ),
   timeline: z.array(z.object({ stage: StageSchema, enteredAt: z.string(), note: z.string().optional() })),
   links: LinksSchema,
 });
