@@ -33,7 +33,15 @@ export default tseslint.config(
       ],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../activities/*', '!../activities/types'], message: 'Workflows import activity types only.' }] },
+        {
+          patterns: [
+            { group: ['../activities/*', '!../activities/types'], message: 'Workflows import activity types only.' },
+            {
+              group: ['../contract/policy-defaults'],
+              message: 'Defaults are resolved where a request is accepted, never inside a workflow (a changed default must not change a running request).',
+            },
+          ],
+        },
       ],
     },
   },

@@ -49,6 +49,8 @@ export interface TestEnvOptions {
    * random key ring, or a config (encryption/config.ts). Off by default.
    */
   encryption?: boolean | EncryptionConfig;
+  /** The creation slots the coordinator hands out (default AWS's 5). */
+  maxCreationsInFlight?: number;
   /** Run the root-window guardian's schedule on this env's task queue, this often (off by default). */
   guardianIntervalMs?: number;
 }
@@ -79,7 +81,8 @@ export interface TestEnv {
   /** Environment for a worker process (worker/main.ts) pointed at this env. */
   workerEnv: NodeJS.ProcessEnv;
   stopWorker(): Promise<void>;
-  startWorker(): Promise<void>;
+  /** Starts the worker with the global bundle, or with another build of the workflow code (test/support/bundle-variant.ts). */
+  startWorker(bundleCode?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -122,7 +125,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
   const nativeConnection = await NativeConnection.connect(nativeConnectionOptions(temporalConfig));
   let workers: VendingWorkers | undefined;
   let running: Promise<void> | undefined;
-  const startWorker = async () => {
+  const startWorker = async (bundleCode?: string) => {
     workers = await createVendingWorkers({
       connection: nativeConnection,
       namespace: 'default',
@@ -130,11 +133,11 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
       activities: {
         aws,
         notificationSinks: [{ send: async (n) => void notifications.push(n) }],
-        creationSlots: { client, config: creationSlotsConfig(sandbox.settings().timeScale) },
+        creationSlots: { client, config: creationSlotsConfig(sandbox.settings().timeScale, opts.maxCreationsInFlight) },
         guardian: { client },
       },
       awsQuotaScale: sandbox.settings().timeScale,
-      workflowBundle: { code: readFileSync(WORKFLOW_BUNDLE_PATH, 'utf8') },
+      workflowBundle: { code: bundleCode ?? readFileSync(WORKFLOW_BUNDLE_PATH, 'utf8') },
       dataConverter: protection.dataConverter,
     });
     running = workers.run();
