@@ -11,6 +11,7 @@ import { DEFAULT_TASK_QUEUE } from '../contract/task-queues';
 import { sandboxWorkerEnv, startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../sandbox';
 import { ensureTools, PROJECT_ROOT } from '../scripts/bootstrap-tools';
 import { waitForPort, type ManagedProcess } from '../scripts/processes';
+import { checkTemporalPorts } from './ports';
 import { startPostgres, type RunningPostgres } from './postgres';
 import {
   apiServiceEnv,
@@ -113,10 +114,11 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
   const stop = async () => {
     for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
   };
+  checkTemporalPorts(opts.ports.temporal, 'ports.temporal');
+  // The JavaScript the workers and APIs run, while the servers start.
+  const compiled = Promise.all([buildDist(), bundleWorkflows(bundlePath)]);
+  compiled.catch(() => undefined);
   try {
-    // The JavaScript the workers and APIs run, while the servers start.
-    const compiled = Promise.all([buildDist(), bundleWorkflows(bundlePath)]);
-    compiled.catch(() => undefined);
     const [bins, node] = [await ensureTemporalBinaries(log), await ensureNode(log)];
     const tools = ensureTools(log);
 
@@ -203,6 +205,8 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     };
   } catch (err) {
     await stop();
+    // Leave no compiler running behind a failed start.
+    await compiled.catch(() => undefined);
     throw err;
   }
 }

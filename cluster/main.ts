@@ -12,11 +12,13 @@ import { PROJECT_ROOT } from '../scripts/bootstrap-tools';
 import { isPortOpen } from '../scripts/processes';
 import { parseConfig } from '../worker/config';
 import { startCluster, type ClusterPorts, type RunningCluster } from './cluster';
+import { checkTemporalPorts } from './ports';
 import { NODE_VERSION, TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from './versions';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const count = z.coerce.number().int().min(1).max(8);
 const ClusterConfigSchema = z.object({
+  /** The frontend; the other services take the ports around it, as in the Temporal image (at most 32767). */
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8080),
   SANDBOX_PORT: port.default(4566),
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
     apis: range(config.API_PORT, config.VEND_CLUSTER_APIS),
     workerMetrics: range(config.VEND_METRICS_PORT, config.VEND_CLUSTER_WORKERS),
   };
+  checkTemporalPorts(ports.temporal, 'TEMPORAL_PORT');
   const named: [string, number][] = [
     ['POSTGRES_PORT', ports.postgres],
     ...Object.entries(ports.temporal).map(([k, p]) => [`TEMPORAL_PORT (${k})`, p] as [string, number]),

@@ -12,7 +12,8 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../scripts/bootstrap-tools';
 import { NODE_VERSION, TEMPORAL_SERVER_MODULE, TEMPORAL_SERVER_VERSION, TEMPORAL_UI_MODULE, TEMPORAL_UI_VERSION } from './versions';
 
-export const CLUSTER_TOOLS_DIR = path.join(PROJECT_ROOT, '.tools', 'cluster');
+/** VEND_CLUSTER_TOOLS_DIR moves it (e.g. to share one build between checkouts). */
+export const CLUSTER_TOOLS_DIR = process.env.VEND_CLUSTER_TOOLS_DIR ? path.resolve(process.env.VEND_CLUSTER_TOOLS_DIR) : path.join(PROJECT_ROOT, '.tools', 'cluster');
 const GO_HOME = path.join(CLUSTER_TOOLS_DIR, 'go');
 
 export interface TemporalBinaries {
