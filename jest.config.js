@@ -3,8 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // The resilience suite (crashes, restarts, faults at scale) has its own command: npm run test:resilience.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/resilience/'],
+  // The resilience suite (crashes, restarts, faults at scale) and the native cluster's have their own commands:
+  // npm run test:resilience, npm run test:cluster.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/resilience/', '<rootDir>/test/cluster/'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

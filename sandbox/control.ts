@@ -3,7 +3,8 @@
  * problems listed when invalid). This is how tests, demos and benchmarks steer the fake AWS and play the human's
  * root-console step.
  *
- *   GET  /sandbox/state                                   accounts, create requests, per-operation counters
+ *   GET  /sandbox/state                                   accounts, create requests, peak creations in progress,
+ *                                                         per-operation counters
  *   GET  /sandbox/settings                                current settings
  *   POST /sandbox/settings            {patch}             merge a settings patch (faults merged field by field)
  *   POST /sandbox/faults              {throttleRate?, errorRate?, latencyMs?, operations?}
@@ -111,6 +112,8 @@ export function sandboxStateView(ctx: SandboxContext): Record<string, unknown> {
       accountId: r.accountId,
       failureReason: r.failureReason,
     })),
+    /** The most CreateAccount requests in progress at once since the last reset. */
+    peakCreateAccountsInProgress: s.peakCreateAccountsInProgress,
     /** Keyed `service:Operation`, e.g. `organizations:DescribeCreateAccountStatus`. */
     counters,
     totals,

@@ -136,6 +136,7 @@ function createAccount(ctx: SandboxContext, req: AwsRequest, principal: Principa
     forcedFailureReason: consumeForcedFailure(ctx, email),
   };
   ctx.state.createRequests.push(record);
+  ctx.state.peakCreateAccountsInProgress = Math.max(ctx.state.peakCreateAccountsInProgress, inProgress + 1);
   // A timer, not lazy evaluation on poll: ListAccounts must show the account even if nobody polls the request.
   const timer = setTimeout(() => {
     ctx.state.createTimers.delete(timer);

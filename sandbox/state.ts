@@ -84,6 +84,8 @@ export class SandboxState {
   rootCredentials = new Map<string, RootCredentials>();
   cloudTrail: CloudTrailEventRecord[] = [];
   counters = new Map<string, OperationCounters>();
+  /** The most CreateAccount requests IN_PROGRESS at once since the last reset (AWS refuses a sixth by default). */
+  peakCreateAccountsInProgress = 0;
   /** Remaining failures per `forcedCreateFailures` entry (index-aligned); undefined = unlimited. */
   forcedFailuresLeft: (number | undefined)[] = [];
   /** Trusted access for service principals moto does not know (iam.amazonaws.com), epoch ms enabled. */
@@ -124,6 +126,7 @@ export class SandboxState {
     this.rootCredentials.clear();
     this.cloudTrail = [];
     this.counters.clear();
+    this.peakCreateAccountsInProgress = 0;
     this.forcedFailuresLeft = [];
     this.gatewayTrustedServices.clear();
   }

@@ -2,15 +2,15 @@
  * `npm start`: the whole local stack in one terminal. Temporal dev server (with its Web UI and a persistent SQLite
  * file), the AWS sandbox (moto behind our gateway), the worker and the request API. Ctrl-C stops all of them.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEV_TOKENS } from '../client/api/auth';
-import { randomDecisionKeysEnv } from '../client/decision-signer';
 import { DEFAULT_TASK_QUEUE } from '../contract/task-queues';
 import { sandboxWorkerEnv, startSandbox, type RunningSandbox } from '../sandbox';
 import { parseConfig } from '../worker/config';
 import { ensureTools, PROJECT_ROOT } from './bootstrap-tools';
+import { localDecisionKeys } from './local-decision-keys';
 import { isPortOpen, spawnManaged, waitForPort, type ManagedProcess } from './processes';
 import { startTemporalDevServer, type RunningDevServer } from './temporal-dev-server';
 
@@ -129,16 +129,6 @@ async function main(): Promise<void> {
     process.stderr.write(`npm start: ${(err as Error).message}\n`);
     await stopAll(1);
   }
-}
-
-/**
- * The API's decision-signing key ring for the local stack: created once in the data folder and kept, because the
- * requests Temporal keeps across restarts trust the key they were started with. VEND_DECISION_KEYS overrides it.
- */
-function localDecisionKeys(dataDir: string): Record<string, string> {
-  const file = path.join(dataDir, 'decision-keys.json');
-  if (!existsSync(file)) writeFileSync(file, JSON.stringify(randomDecisionKeysEnv('local-1')), { mode: 0o600 });
-  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
 }
 
 void main();

@@ -6,9 +6,8 @@
 import { randomDecisionSigner } from '../../client/decision-signer';
 import { randomUUID } from 'node:crypto';
 import { startVending } from '../../client/temporal';
-import { BENCH_DECISION_KEYS } from '../lib';
 import { VENDING_WORKFLOW_TYPE } from '../../contract/vending';
-import { envInt, percentile, pool, round, type BenchStack } from '../lib';
+import { BENCH_DECISION_KEYS, envInt, percentile, pool, round, type BenchStack } from '../lib';
 
 export async function runApi(stack: BenchStack, log: (line: string) => void) {
   const n = envInt('BENCH_API_REQUESTS', 1500);

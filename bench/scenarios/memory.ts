@@ -7,9 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startVending } from '../../client/temporal';
-import { BENCH_DECISION_KEYS } from '../lib';
 import { spawnManaged } from '../../scripts/processes';
-import { envInt, pool, round, sleep, startBenchEnv, type BenchStack } from '../lib';
+import { BENCH_DECISION_KEYS, envInt, pool, round, sleep, startBenchEnv, type BenchStack } from '../lib';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 

@@ -10,11 +10,10 @@ import {
   paginateListAccounts,
 } from '@aws-sdk/client-organizations';
 import { startVending } from '../../client/temporal';
-import { BENCH_DECISION_KEYS } from '../lib';
 import { type VendingResult } from '../../contract/vending';
 import { startSandbox, type SandboxSettingsPatch } from '../../sandbox';
 import { quotaFloor } from '../floor';
-import { envInt, round, sandboxState, scaledPolicy, sleep, startBenchEnv, type BenchStack } from '../lib';
+import { BENCH_DECISION_KEYS, envInt, round, sandboxState, scaledPolicy, sleep, startBenchEnv, type BenchStack } from '../lib';
 
 export interface ThroughputResult {
   accounts: number;

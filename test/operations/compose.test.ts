@@ -1,14 +1,29 @@
 /**
- * docker-compose.yml, the Dockerfile and deploy/temporal/ against the code they deploy (no Docker engine here, so
- * the files are parsed, not run): env vars the services set are ones the config code reads, the search attributes
- * and the task queue are the contract's, one task-queue partition, pinned images, and an image that holds every
- * folder and package the worker, the API and the CLI load.
+ * docker-compose.yml, the Dockerfile and deploy/temporal/ against the code they deploy and against the native cluster
+ * (`npm run cluster`, which test/cluster/ runs; there is no Docker engine here, so these files are parsed, not run):
+ * env vars the services set are ones the config code reads, the search attributes and the task queue are the
+ * contract's, one task-queue partition, pinned images, an image whose build covers every folder and package the
+ * worker, the API and the CLI load, and the same versions, config files and env names as the native cluster.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import YAML from 'yaml';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../contract/search-attributes';
+import {
+  apiServiceEnv,
+  DYNAMIC_CONFIG_FILE,
+  NAMESPACE_SCRIPT,
+  namespaceSetupEnv,
+  NATIVE_ONLY_TEMPORAL_ENV,
+  SCHEMA_SCRIPT,
+  schemaEnv,
+  temporalClientEnv,
+  temporalServerEnv,
+  uiEnv,
+  workerServiceEnv,
+} from '../../cluster/services';
+import { NODE_VERSION, POSTGRES_MAJOR, TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../../cluster/versions';
 import { DEFAULT_TASK_QUEUE } from '../../contract/task-queues';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -22,6 +37,7 @@ interface Service {
   environment?: Record<string, string | number | boolean | null>;
   volumes?: string[];
   depends_on?: Record<string, { condition: string }> | string[];
+  deploy?: { replicas?: number };
 }
 const compose = YAML.parse(read('docker-compose.yml')) as { services: Record<string, Service> };
 const services = compose.services;
@@ -108,38 +124,51 @@ test('every env var the worker and the API services set is one their config read
   expect(unknown('api', apiNames)).toEqual([]);
 });
 
-test('worker and API talk to the compose Temporal on the contract task queue; the API needs OIDC unless told otherwise', () => {
-  for (const name of ['worker', 'api']) {
+test('two workers and two APIs run the compiled JavaScript on the compose Temporal and the contract task queue; the API needs OIDC unless told otherwise', () => {
+  for (const [name, entry] of [
+    ['worker', 'worker/main.ts'],
+    ['api', 'client/api/main.ts'],
+  ] as const) {
     expect(env(name)).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'default', VEND_TASK_QUEUE: DEFAULT_TASK_QUEUE });
     expect(services[name].depends_on).toMatchObject({ 'temporal-setup': { condition: 'service_completed_successfully' } });
-    const command = services[name].command as string[];
-    expect(command[0]).toBe('node_modules/.bin/tsx');
-    expect(existsSync(path.join(ROOT, command[1]))).toBe(true);
+    // tsc -p tsconfig.build.json emits <file>.ts as dist/<file>.js.
+    expect(services[name].command).toEqual(['node', `dist/${entry.replace(/\.ts$/, '.js')}`]);
+    expect(existsSync(path.join(ROOT, entry))).toBe(true);
+    expect(services[name].deploy?.replicas).toBe(2);
   }
-  expect(env('worker')).toMatchObject({ VEND_AWS_MODE: 'aws' });
+  expect(env('worker')).toMatchObject({ VEND_AWS_MODE: 'aws', VEND_WORKFLOW_BUNDLE: '/app/dist/workflow-bundle.js' });
+  expect(read('Dockerfile')).toMatch(/tsx scripts\/bundle-workflows\.ts dist\/workflow-bundle\.js/);
   expect(env('worker')).not.toHaveProperty('VEND_AWS_ENDPOINT');
   // A shared environment must not run on the laptop's static dev tokens by default.
   expect(env('api').VEND_AUTH_MODE).toBe('${VEND_AUTH_MODE:-oidc}');
 });
 
-test('the search attributes registered on start are the contract SEARCH_ATTRIBUTE_NAMES, all Keyword', () => {
+test('the setup job registers the namespace and the contract SEARCH_ATTRIBUTE_NAMES, all Keyword, once Temporal is healthy', () => {
   const setup = services['temporal-setup'];
   expect(String(env('temporal-setup').SEARCH_ATTRIBUTES).split(/\s+/)).toEqual([...SEARCH_ATTRIBUTE_NAMES]);
-  const script = ([] as string[]).concat(setup.command ?? []).join('\n');
-  expect(script).toContain('for name in $$SEARCH_ATTRIBUTES');
-  expect(script).toMatch(/temporal operator search-attribute create [^\n]*--name "\$\$name" --type Keyword/);
-  // Nothing else registers attributes (auto-setup's samples are switched off).
-  expect(env('temporal')).toMatchObject({ SKIP_ADD_CUSTOM_SEARCH_ATTRIBUTES: 'true' });
+  expect(setup.volumes).toContain('./deploy/temporal/setup-namespace.sh:/etc/temporal/setup-namespace.sh:ro');
+  expect(setup.entrypoint).toEqual(['sh', '/etc/temporal/setup-namespace.sh']);
+  const script = read('deploy/temporal/setup-namespace.sh');
+  expect(script).toContain('for name in $SEARCH_ATTRIBUTES');
+  expect(script).toMatch(/temporal operator search-attribute create [^\n]*--name "\$name" --type Keyword/);
+  expect(script).toMatch(/temporal operator namespace create --namespace "\$TEMPORAL_NAMESPACE" --retention "\$NAMESPACE_RETENTION"/);
   expect(setup.depends_on).toMatchObject({ temporal: { condition: 'service_healthy' } });
 });
 
-test('Temporal runs on PostgreSQL with deploy/temporal/dynamicconfig.yaml: one partition per task queue', () => {
+test('Temporal runs the production server image on PostgreSQL after the schema job, with deploy/temporal/dynamicconfig.yaml: one partition per task queue', () => {
+  expect(services.temporal.image).toMatch(/^temporalio\/server:/);
+  expect(JSON.stringify(compose)).not.toContain('auto-setup');
   expect(env('temporal')).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
+  expect(services.temporal.depends_on).toMatchObject({ 'temporal-schema': { condition: 'service_completed_successfully' } });
+  const schema = services['temporal-schema'];
+  expect(schema.image).toMatch(/^temporalio\/admin-tools:/);
+  expect(schema.volumes).toContain('./deploy/temporal/setup-schema.sh:/etc/temporal/setup-schema.sh:ro');
+  expect(schema.entrypoint).toEqual(['sh', '/etc/temporal/setup-schema.sh']);
+  expect(schema.depends_on).toMatchObject({ postgresql: { condition: 'service_healthy' } });
+
   const mount = (services.temporal.volumes ?? []).find((v) => v.startsWith('./deploy/temporal/dynamicconfig.yaml:'));
   expect(mount).toBeDefined();
-  const target = mount!.split(':')[1];
-  // auto-setup resolves DYNAMIC_CONFIG_FILE_PATH against its working directory, /etc/temporal.
-  expect(path.posix.resolve('/etc/temporal', String(env('temporal').DYNAMIC_CONFIG_FILE_PATH))).toBe(target);
+  expect(String(env('temporal').DYNAMIC_CONFIG_FILE_PATH)).toBe(mount!.split(':')[1]);
 
   const dynamic = YAML.parse(read('deploy/temporal/dynamicconfig.yaml')) as Record<string, { value: unknown; constraints?: unknown }[]>;
   for (const key of ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions']) {
@@ -160,8 +189,8 @@ test('every image is pinned to a version (no latest, no bare major), the Dockerf
   for (const image of from) expect({ image, pinned: pinned.test(image) }).toEqual({ image, pinned: true });
 });
 
-test('the Dockerfile copies every folder the worker, the API and the CLI import, and their packages are dependencies', () => {
-  const entries = ['worker/main.ts', 'client/api/main.ts', 'client/cli/main.ts', 'bin/vend.js'];
+test('the image compiles every folder the worker, the API and the CLI import, and their packages are dependencies', () => {
+  const entries = ['worker/main.ts', 'client/api/main.ts', 'client/cli/main.ts'];
   const files = new Set<string>();
   const packages = new Set<string>();
   const queue = entries.map((e) => path.join(ROOT, e));
@@ -186,14 +215,71 @@ test('the Dockerfile copies every folder the worker, the API and the CLI import,
     }
   }
   const topLevel = new Set([...files].map((f) => path.relative(ROOT, f).split(path.sep)[0]));
-  const copied = new Set([...read('Dockerfile').matchAll(/^COPY\s+(?!--from)(.+)$/gm)].flatMap((m) => m[1].trim().split(/\s+/).slice(0, -1)).map((p) => p.replace(/\/$/, '')));
+  // The build stage copies them and tsc -p tsconfig.build.json compiles them.
+  const dockerfile = read('Dockerfile');
+  const copied = new Set([...dockerfile.matchAll(/^COPY\s+(?!--from)(.+)$/gm)].flatMap((m) => m[1].trim().split(/\s+/).slice(0, -1)).map((p) => p.replace(/\/$/, '')));
   expect([...topLevel].filter((t) => !copied.has(t)).sort()).toEqual([]);
+  const build = JSON.parse(read('tsconfig.build.json')) as { include: string[]; compilerOptions: { outDir: string } };
+  expect([...topLevel].filter((t) => !build.include.includes(t)).sort()).toEqual([]);
+  expect(build.compilerOptions.outDir).toBe('dist');
   expect(copied).toContain('tsconfig.json');
-  // The image installs production dependencies only (npm ci --omit=dev); tsx runs the TypeScript.
+  expect(copied).toContain('tsconfig.build.json');
+  // The image installs production dependencies only and copies the compiled output.
   const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
-  packages.add('tsx');
   expect([...packages].filter((p) => !(p in pkg.dependencies)).sort()).toEqual([]);
-  expect(read('Dockerfile')).toMatch(/npm ci --omit=dev/);
+  expect(dockerfile).toMatch(/npm ci --omit=dev/);
+  expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
   // Nothing the image lacks on purpose is reachable from it.
-  for (const t of ['test', 'sandbox', 'scripts', 'bench']) expect(topLevel).not.toContain(t);
+  for (const t of ['test', 'sandbox', 'scripts', 'bench', 'cluster']) expect(topLevel).not.toContain(t);
+});
+
+// ---- the native cluster (npm run cluster) and this file name the same things -----------------------------------
+
+test('the native cluster and compose run the same versions: Temporal server and its admin tools, Web UI, PostgreSQL major, Node.js', () => {
+  expect(services.temporal.image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION}`);
+  expect(services['temporal-schema'].image).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
+  expect(services['temporal-setup'].image).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
+  expect(services['temporal-ui'].image).toBe(`temporalio/ui:${TEMPORAL_UI_VERSION}`);
+  expect(services.postgresql.image).toMatch(new RegExp(`^postgres:${POSTGRES_MAJOR}\\.`));
+  const from = [...read('Dockerfile').matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
+  expect(from.length).toBe(2);
+  for (const image of from) expect(image).toBe(`node:${NODE_VERSION}-bookworm-slim`);
+  // An LTS line (even major); package.json's engines admit it.
+  expect(Number(NODE_VERSION.split('.')[0]) % 2).toBe(0);
+});
+
+test('the native cluster and compose use the same config files: dynamic config, schema script, setup script', () => {
+  expect(path.relative(ROOT, DYNAMIC_CONFIG_FILE)).toBe('deploy/temporal/dynamicconfig.yaml');
+  expect(services.temporal.volumes).toContain(`./${path.relative(ROOT, DYNAMIC_CONFIG_FILE)}:${env('temporal').DYNAMIC_CONFIG_FILE_PATH}:ro`);
+  expect(services['temporal-schema'].volumes).toContain(`./${path.relative(ROOT, SCHEMA_SCRIPT)}:/etc/temporal/setup-schema.sh:ro`);
+  expect(services['temporal-setup'].volumes).toContain(`./${path.relative(ROOT, NAMESPACE_SCRIPT)}:/etc/temporal/setup-namespace.sh:ro`);
+});
+
+test('the native cluster sets the same env names as compose for each service (and the same values where they are not addresses)', () => {
+  const names = (e: Record<string, unknown>) => Object.keys(e).sort();
+  const pg = { host: '127.0.0.1', port: 5432, user: 'temporal', password: 'x' };
+  const ports = { frontendGrpc: 1, frontendHttp: 2, frontendMembership: 3, historyGrpc: 4, historyMembership: 5, matchingGrpc: 6, matchingMembership: 7, workerGrpc: 8, workerMembership: 9 };
+
+  expect(names(schemaEnv(pg))).toEqual(names(env('temporal-schema')));
+  expect(schemaEnv(pg).SQL_PLUGIN).toBe(env('temporal-schema').SQL_PLUGIN);
+
+  const server = temporalServerEnv(pg, '127.0.0.1', ports);
+  const nativeOnly = new Set<string>(NATIVE_ONLY_TEMPORAL_ENV);
+  expect(names(server).filter((n) => !nativeOnly.has(n))).toEqual(names(env('temporal')));
+  for (const key of ['DB', 'NUM_HISTORY_SHARDS', 'TEMPORAL_ALLOW_NO_AUTH', 'POSTGRES_USER']) expect({ key, value: server[key] }).toEqual({ key, value: env('temporal')[key] });
+
+  // The namespace, its retention and the attributes are the same; only the address differs.
+  expect({ ...namespaceSetupEnv('temporal:7233', 'default') }).toEqual(env('temporal-setup'));
+  expect(names(uiEnv('temporal:7233', 'default', 8080))).toEqual(names(env('temporal-ui')));
+  expect(uiEnv('temporal:7233', 'default', 8080)).toEqual(env('temporal-ui'));
+
+  const temporal = temporalClientEnv('temporal:7233', 'default', DEFAULT_TASK_QUEUE);
+  // Natively the workers use the AWS sandbox (an endpoint and static keys), compose real AWS through the SDK's chain.
+  const sandboxAws = { VEND_AWS_MODE: 'sandbox', VEND_AWS_ENDPOINT: 'x', VEND_AWS_REGION: 'x', VEND_AWS_ACCESS_KEY_ID: 'x', VEND_AWS_SECRET_ACCESS_KEY: 'x', VEND_AWS_QUOTA_SCALE: '1' };
+  const worker = workerServiceEnv({ temporal, aws: sandboxAws, bundlePath: 'x', metricsAddress: 'x' });
+  const sandboxOnly = new Set(['VEND_AWS_ENDPOINT', 'VEND_AWS_ACCESS_KEY_ID', 'VEND_AWS_SECRET_ACCESS_KEY', 'VEND_AWS_QUOTA_SCALE']);
+  expect(names(worker).filter((n) => !sandboxOnly.has(n))).toEqual(names(env('worker')).filter((n) => !AWS_SDK_ENV.has(n)));
+  // Natively the APIs use the local dev tokens, compose OIDC.
+  const oidcOnly = new Set(['VEND_OIDC_ISSUER', 'VEND_OIDC_AUDIENCE', 'VEND_OIDC_JWKS_URL']);
+  expect(names(apiServiceEnv({ temporal, host: '127.0.0.1', port: 3000, decisionKeys: { VEND_DECISION_KEYS: '{}' } }))).toEqual(names(env('api')).filter((n) => !oidcOnly.has(n)));
 });
