@@ -5,10 +5,10 @@
  * credentials whose deletion an SCP denies, which must end `failed` with ROOT CREDENTIALS REMAIN. All paths run at once.
  */
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { confirmRemediationUpdate, decideUpdate, statusQuery, type VendingStatus } from '../../contract/vending';
+import { statusQuery, type VendingStatus } from '../../contract/vending';
 import { startTestEnv, type TestEnv } from '../support/env';
 import { waitFor } from '../support/http';
-import { countOf, requestAccount, rootCredentials, sandboxControl, waitForStage } from '../support/vending';
+import { BOB, confirmAs, countOf, decideAs, requestAccount, rootCredentials, sandboxControl, waitForStage } from '../support/vending';
 import { expectExactlyOneAccountPerEmail, expectNothingRunning } from './support';
 
 let env: TestEnv;
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.stop());
 
-const approve = { decision: 'approve-remediation' as const, reason: 'fix billing access', decidedBy: 'bob', roles: ['approver' as const] };
+const approve = (h: WorkflowHandle) => decideAs(env, h, BOB, 'approve-remediation', 'fix billing access');
 
 async function credentialCount(accountId: string): Promise<number> {
   const c = await rootCredentials(env, accountId);
@@ -26,7 +26,7 @@ async function credentialCount(accountId: string): Promise<number> {
 
 /** Approves and waits until the window is open (password recovery allowed). */
 async function openWindow(handle: WorkflowHandle, accountId: string): Promise<void> {
-  await handle.executeUpdate(decideUpdate, { args: [approve] });
+  await approve(handle);
   await waitForStage(handle, 'root-window-open');
   await waitFor('password recovery allowed', async () => ((await rootCredentials(env, accountId)).passwordPresent ? true : undefined));
 }
@@ -47,9 +47,12 @@ const PATHS: Path[] = [
   {
     name: 'confirmed',
     email: 'rw-confirm@example.com',
+    // The window does not poll CloudTrail here: the confirmation (by an approver) and its re-check close it.
+    policy: { billingVerification: { cloudTrailLookup: false } },
     drive: async (h, id) => {
       await openWindow(h, id);
-      await h.executeUpdate(confirmRemediationUpdate, { args: [{ confirmedBy: 'root-owner', note: 'switched on' }] });
+      expect((await sandboxControl(env, 'POST', `/accounts/${id}/root-console/billing-access`, { enabled: true })).status).toBe(200);
+      await confirmAs(env, h, BOB, 'switched on');
     },
   },
   {
@@ -61,11 +64,11 @@ const PATHS: Path[] = [
       expect(res.status).toBe(200);
     },
   },
-  { name: 'window-deadline', email: 'rw-deadline@example.com', policy: { rootWindowDeadlineMs: 2_000 }, drive: (h) => h.executeUpdate(decideUpdate, { args: [approve] }).then(() => undefined) },
+  { name: 'window-deadline', email: 'rw-deadline@example.com', policy: { rootWindowDeadlineMs: 2_000 }, drive: (h) => approve(h).then(() => undefined) },
   {
     name: 'rejected',
     email: 'rw-reject@example.com',
-    drive: (h) => h.executeUpdate(decideUpdate, { args: [{ ...approve, decision: 'reject', reason: 'not needed' }] }).then(() => undefined),
+    drive: (h) => decideAs(env, h, BOB, 'reject', 'not needed').then(() => undefined),
   },
   { name: 'decision-deadline', email: 'rw-nodecision@example.com', policy: { decisionDeadlineMs: 2_000 }, drive: async () => undefined },
   {
@@ -84,7 +87,7 @@ const PATHS: Path[] = [
     policy: { rootWindowDeadlineMs: 1_500 },
     drive: async (h, id) => {
       expect((await sandboxControl(env, 'POST', `/accounts/${id}/root-credentials`, { accessKeys: 1, denyDeletion: true })).status).toBe(200);
-      await h.executeUpdate(decideUpdate, { args: [approve] });
+      await approve(h);
     },
   },
 ];
