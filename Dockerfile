@@ -9,14 +9,15 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY contract ./contract
+COPY config ./config
 COPY workflows ./workflows
 COPY activities ./activities
 COPY encryption ./encryption
 COPY worker ./worker
 COPY client ./client
-COPY scripts/bundle-workflows.ts scripts/bootstrap-tools.ts ./scripts/
+COPY tooling/bundle-workflows.ts tooling/bootstrap-tools.ts ./tooling/
 RUN node_modules/.bin/tsc -p tsconfig.build.json \
-  && node_modules/.bin/tsx scripts/bundle-workflows.ts dist/workflow-bundle.js
+  && node_modules/.bin/tsx tooling/bundle-workflows.ts dist/workflow-bundle.js
 
 FROM node:24.21.0-bookworm-slim
 WORKDIR /app

@@ -14,7 +14,7 @@ export default tseslint.config(
   },
   {
     // Plain CommonJS config and reporter files run by Node directly.
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: globals.node },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -10,6 +10,9 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, AssumeRootCommand, STSClient } from '@aws-sdk/client-sts';
 import { z } from 'zod';
+import { type AwsConfig } from '../config/aws';
+
+export { AwsConfigSchema, type AwsConfig } from '../config/aws';
 
 export const DEFAULT_MEMBER_ROLE_NAME = 'OrganizationAccountAccessRole';
 
@@ -18,20 +21,7 @@ export const MemberRoleNameSchema = z
   .string()
   .regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name: 1-64 letters, digits and + = , . @ _ -');
 
-export const AwsConfigSchema = z.object({
-  region: z.string().min(1).default('us-east-1'),
-  /** One endpoint for every service (the sandbox gateway); unset = real AWS endpoints. */
-  endpoint: z.url().optional(),
-  /** STS only, overriding both the above and the SDK's regional endpoint (e.g. a VPC endpoint); unset = the default. */
-  stsEndpoint: z.url().optional(),
-  /** Static credentials (sandbox); unset = the default AWS credentials chain. */
-  staticCredentials: z.object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) }).optional(),
-  /** The role CreateAccount puts into every new account and that we assume to look inside it. */
-  memberRoleName: MemberRoleNameSchema.default(DEFAULT_MEMBER_ROLE_NAME),
-  /** SDK attempts per call; throttling is retried by the SDK before Temporal's activity retries take over. */
-  maxAttempts: z.number().int().min(1).max(20).default(5),
-});
-export type AwsConfig = z.infer<typeof AwsConfigSchema>;
+
 
 /** Cost Explorer's API is served from us-east-1 only (ce.us-east-1.amazonaws.com). */
 export const COST_EXPLORER_REGION = 'us-east-1';

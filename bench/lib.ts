@@ -12,9 +12,9 @@ import { creationSlotsConfig } from '../activities/creation-slots';
 import { type VendingPolicy } from '../contract/vending';
 import { randomDecisionSigner } from '../client/decision-signer';
 import { sandboxWorkerEnv, startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../sandbox';
-import { ensureTools, type ToolPaths } from '../scripts/bootstrap-tools';
-import { freePort } from '../scripts/processes';
-import { startTemporalDevServer, type RunningDevServer } from '../scripts/temporal-dev-server';
+import { ensureTools, type ToolPaths } from '../tooling/bootstrap-tools';
+import { freePort } from '../tooling/processes';
+import { startTemporalDevServer, type RunningDevServer } from '../tooling/temporal-dev-server';
 import { createVendingWorkers, type VendingWorkers } from '../worker/worker';
 
 export interface BenchStack {

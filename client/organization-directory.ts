@@ -1,34 +1,15 @@
 /**
- * The organization directory from the clients' side: the worker starts it (idempotently, at start), the API reads
- * it from the workflow's memo to check a request's OU without calling AWS (contract/organization-directory.ts).
+ * The organization directory from the API's side: it reads the directory workflow's memo to check a request's OU
+ * without calling AWS (contract/organization-directory.ts; the worker starts it: worker/organization-directory.ts).
  */
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import {
-  DEFAULT_ORGANIZATION_DIRECTORY_CONFIG,
   ORGANIZATION_DIRECTORY_MEMO_KEY,
-  ORGANIZATION_DIRECTORY_WORKFLOW_TYPE,
   organizationDirectoryWorkflowId,
   type OrganizationalUnitEntry,
   type OrganizationDirectory,
-  type OrganizationDirectoryConfig,
 } from '../contract/organization-directory';
-
-/** Starts the directory of this task queue unless it runs already (a worker restart, or several workers). */
-export async function ensureOrganizationDirectory(
-  client: Client,
-  taskQueue: string,
-  config: OrganizationDirectoryConfig = DEFAULT_ORGANIZATION_DIRECTORY_CONFIG,
-): Promise<void> {
-  await client.workflow.start(ORGANIZATION_DIRECTORY_WORKFLOW_TYPE, {
-    workflowId: organizationDirectoryWorkflowId(taskQueue),
-    taskQueue,
-    args: [config],
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-    staticSummary: "Lists the organization's OUs every few minutes for the request API",
-  });
-}
 
 /** The memo is read as outside input: a directory of another shape (an older or newer worker) counts as none. */
 const OrganizationDirectorySchema = z.object({

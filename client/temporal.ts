@@ -16,7 +16,7 @@ import {
 } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { dataProtection, plainEmailSearchValue, type DataProtection } from '../encryption';
-import { clientConnectionOptions, type TemporalConnection } from '../worker/temporal-connection';
+import { clientConnectionOptions, type TemporalConnection } from '../config/temporal-connection';
 import { type AccountRequest } from '../contract/request';
 import {
   IDEMPOTENCY_KEY_MEMO_KEY,
@@ -82,7 +82,7 @@ function readFingerprint(memo: Record<string, unknown> | undefined): Idempotency
 /**
  * A lazy connection with short gRPC retries: the API must start and stay up while Temporal is down (answering 503),
  * and a caller waiting on the API is better served by a quick 503/429 it can retry than by the SDK's default ~20 s of
- * internal retries. `target` is a validated connection config (plain, mTLS or API key; worker/temporal-connection.ts)
+ * internal retries. `target` is a validated connection config (plain, mTLS or API key; config/temporal-connection.ts)
  * or, for tests, a bare address.
  */
 export function connectTemporalLazily(

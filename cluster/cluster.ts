@@ -10,8 +10,8 @@ import path from 'node:path';
 import { localDecisionKeys } from '../scripts/local-decision-keys';
 import { DEFAULT_TASK_QUEUE } from '../contract/task-queues';
 import { sandboxWorkerEnv, startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../sandbox';
-import { ensureTools, PROJECT_ROOT } from '../scripts/bootstrap-tools';
-import { waitForPort, type ManagedProcess } from '../scripts/processes';
+import { ensureTools, PROJECT_ROOT } from '../tooling/bootstrap-tools';
+import { waitForPort, type ManagedProcess } from '../tooling/processes';
 import { checkTemporalPorts } from './ports';
 import { startPostgres, type RunningPostgres } from './postgres';
 import {
@@ -83,7 +83,7 @@ export function buildDist(): Promise<void> {
 
 /** The workflow bundle the workers load (VEND_WORKFLOW_BUNDLE), as the image prebuilds it. */
 export function bundleWorkflows(out: string): Promise<void> {
-  return run(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_ROOT, 'scripts', 'bundle-workflows.ts'), out], 'bundling the workflow code');
+  return run(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_ROOT, 'tooling', 'bundle-workflows.ts'), out], 'bundling the workflow code');
 }
 
 function run(command: string, args: string[], what: string): Promise<void> {

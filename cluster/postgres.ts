@@ -7,8 +7,8 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../scripts/bootstrap-tools';
-import { spawnManaged, waitForPort, type ManagedProcess } from '../scripts/processes';
+import { PROJECT_ROOT } from '../tooling/bootstrap-tools';
+import { spawnManaged, waitForPort, type ManagedProcess } from '../tooling/processes';
 import { POSTGRES_MAJOR } from './versions';
 
 export interface PostgresOptions {

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { SEARCH_ATTRIBUTE_NAMES } from '../contract/search-attributes';
-import { PROJECT_ROOT } from '../scripts/bootstrap-tools';
+import { PROJECT_ROOT } from '../tooling/bootstrap-tools';
 import { NAMESPACE_RETENTION_DAYS } from './versions';
 
 export const DYNAMIC_CONFIG_FILE = path.join(PROJECT_ROOT, 'deploy', 'temporal', 'dynamicconfig.yaml');

@@ -1,8 +1,8 @@
 /**
  * A worker or API process of the native cluster, restarted when it exits unexpectedly, as docker-compose.yml's
- * `restart: unless-stopped` does. Each incarnation runs under scripts/processes.ts's watchdog.
+ * `restart: unless-stopped` does. Each incarnation runs under tooling/processes.ts's watchdog.
  */
-import { spawnManaged, type ManagedProcess } from '../scripts/processes';
+import { spawnManaged, type ManagedProcess } from '../tooling/processes';
 
 export interface SupervisedProcess {
   readonly name: string;

@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTE_NAMES } from '../contract/search-attributes';
-import { spawnManaged, waitForPort, type ManagedProcess } from '../scripts/processes';
+import { spawnManaged, waitForPort, type ManagedProcess } from '../tooling/processes';
 import { SCHEMA_SCRIPT } from './services';
 import { type TemporalBinaries } from './toolchain';
 

@@ -9,7 +9,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../scripts/bootstrap-tools';
+import { PROJECT_ROOT } from '../tooling/bootstrap-tools';
 import { NODE_VERSION, TEMPORAL_SERVER_MODULE, TEMPORAL_SERVER_VERSION, TEMPORAL_UI_MODULE, TEMPORAL_UI_VERSION } from './versions';
 
 /** VEND_CLUSTER_TOOLS_DIR moves it (e.g. to share one build between checkouts). */

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ensureTools } from '../scripts/bootstrap-tools';
+import { ensureTools } from '../tooling/bootstrap-tools';
 import { startSandbox } from './index';
 import { SandboxSettingsSchema, describeZodError, type SandboxSettings } from './settings';
 

@@ -4,7 +4,7 @@
  * stopping the sandbox leaves no moto behind.
  */
 import http from 'node:http';
-import { freePort, spawnManaged, waitForPort, type ManagedProcess } from '../scripts/processes';
+import { freePort, spawnManaged, waitForPort, type ManagedProcess } from '../tooling/processes';
 import { type Reply } from './wire';
 
 /** The access key moto maps to its default account (123456789012): the management account's static creds. */

@@ -19,15 +19,15 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from '../contract/task-queues';
 import { startSandbox } from '../sandbox';
-import { ensureTools, PROJECT_ROOT } from './bootstrap-tools';
-import { freePort } from './processes';
+import { ensureTools, PROJECT_ROOT } from '../tooling/bootstrap-tools';
+import { freePort } from '../tooling/processes';
 import { inspectCheckout, prepareCheckout, recorderCommit, type Checkout } from './replay/checkout';
 import { HISTORIES_DIR, readManifest, ReleaseNameSchema, type FixtureEntry, type ReleaseManifest } from './replay/fixtures';
 import { FORCED_CREATE_FAILURES, RECORDED_PATHS } from './replay/recorded-paths';
 import { type RecordedRun, type RecordingContext } from './replay/recording-context';
 import { startReleaseWorker } from './replay/release-worker';
 import { writeReleaseReadme } from './replay/release-readme';
-import { startTemporalDevServer } from './temporal-dev-server';
+import { startTemporalDevServer } from '../tooling/temporal-dev-server';
 
 /** AWS time runs 10x faster in the sandbox: a creation takes 0.3 s, deadlines of seconds are enough. */
 const SANDBOX_TIME_SCALE = 10;

@@ -8,11 +8,11 @@ import { z } from 'zod';
 import { DEV_TOKENS } from '../client/api/auth';
 import { DEFAULT_TASK_QUEUE } from '../contract/task-queues';
 import { sandboxWorkerEnv, startSandbox, type RunningSandbox } from '../sandbox';
-import { parseConfig } from '../worker/config';
-import { ensureTools, PROJECT_ROOT } from './bootstrap-tools';
+import { parseConfig } from '../config/parse';
+import { ensureTools, PROJECT_ROOT } from '../tooling/bootstrap-tools';
 import { localDecisionKeys } from './local-decision-keys';
-import { isPortOpen, spawnManaged, waitForPort, type ManagedProcess } from './processes';
-import { startTemporalDevServer, type RunningDevServer } from './temporal-dev-server';
+import { isPortOpen, spawnManaged, waitForPort, type ManagedProcess } from '../tooling/processes';
+import { startTemporalDevServer, type RunningDevServer } from '../tooling/temporal-dev-server';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const StartConfigSchema = z.object({
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     // The workflow bundle is built by its own short-lived process while the servers start (see bundle-workflows.ts).
     const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
     const bundlePath = path.join(config.VEND_DATA_DIR, 'workflow-bundle.js');
-    const bundler = spawnManaged('bundle', tsx, [path.join(PROJECT_ROOT, 'scripts', 'bundle-workflows.ts'), bundlePath], {
+    const bundler = spawnManaged('bundle', tsx, [path.join(PROJECT_ROOT, 'tooling', 'bundle-workflows.ts'), bundlePath], {
       onLine: prefixed('bundle'),
     });
     const temporal: RunningDevServer = await startTemporalDevServer({

@@ -5,9 +5,10 @@ import { creationSlotsConfig } from '../activities/creation-slots';
 import pino from 'pino';
 import { createAwsClients } from '../activities/aws-clients';
 import { logSink, webhookSink, type NotificationSink } from '../activities/notifier';
-import { ensureOrganizationDirectory } from '../client/organization-directory';
+import { ensureOrganizationDirectory } from './organization-directory';
 import { dataProtection } from '../encryption';
-import { clientConnectionOptions, describeTemporalConnection, nativeConnectionOptions, workerConfigFromEnv } from './config';
+import { clientConnectionOptions, describeTemporalConnection, nativeConnectionOptions } from '../config/temporal-connection';
+import { workerConfigFromEnv } from './config';
 import { ensureGuardianSchedule } from './guardian-schedule';
 import { installWorkerRuntime } from './runtime';
 import { createVendingWorkers } from './worker';
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   // Before any connection: the SDK's, the workflows' and the activities' logs go to pino, metrics to Prometheus.
   installWorkerRuntime({ log, metricsAddress: config.metricsAddress });
   const protection = dataProtection(config.encryption);
-  const aws = createAwsClients(config.aws);
+  const aws = createAwsClients(config.aws.aws);
   const sinks: NotificationSink[] = [logSink((obj) => log.info(obj))];
   if (config.notifyWebhookUrl) sinks.push(webhookSink(config.notifyWebhookUrl));
 
@@ -33,11 +34,11 @@ async function main(): Promise<void> {
     activities: {
       aws,
       notificationSinks: sinks,
-      organizations: { accountQuota: config.accountQuota, maxCreationsInFlight: config.maxCreationsInFlight },
-      creationSlots: { client, config: creationSlotsConfig(config.awsQuotaScale, config.maxCreationsInFlight) },
+      organizations: { accountQuota: config.aws.accountQuota, maxCreationsInFlight: config.maxCreationsInFlight },
+      creationSlots: { client, config: creationSlotsConfig(config.aws.awsQuotaScale, config.maxCreationsInFlight) },
       guardian: { client },
     },
-    awsQuotaScale: config.awsQuotaScale,
+    awsQuotaScale: config.aws.awsQuotaScale,
     dataConverter: protection.dataConverter,
     maxCachedWorkflows: config.maxCachedWorkflows,
     ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   log.info(
     {
       temporal: describeTemporalConnection(config.temporal),
-      aws: { mode: config.awsMode, region: config.aws.region, endpoint: config.aws.endpoint ?? 'AWS', stsEndpoint: config.aws.stsEndpoint ?? 'regional' },
+      aws: { mode: config.aws.awsMode, region: config.aws.aws.region, endpoint: config.aws.aws.endpoint ?? 'AWS', stsEndpoint: config.aws.aws.stsEndpoint ?? 'regional' },
       encryption: protection.codec ? { keyId: protection.codec.keyId } : 'off',
       metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
       guardian: { schedule: guardianSchedule, everyMs: config.guardian.intervalMs },

@@ -14,8 +14,8 @@ import { ensureNode } from '../../cluster/toolchain';
 import { startVending } from '../../client/temporal';
 import { type VendingResult } from '../../contract/vending';
 import { type RunningSandbox, type SandboxSettingsPatch } from '../../sandbox';
-import { PROJECT_ROOT } from '../../scripts/bootstrap-tools';
-import { freePort, spawnManaged } from '../../scripts/processes';
+import { PROJECT_ROOT } from '../../tooling/bootstrap-tools';
+import { freePort, spawnManaged } from '../../tooling/processes';
 import { quotaFloor } from '../floor';
 import { BENCH_DECISION_KEYS, envInt, round, sandboxState, scaledPolicy, startBenchEnv, type BenchStack } from '../lib';
 

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startVending } from '../../client/temporal';
-import { spawnManaged } from '../../scripts/processes';
+import { spawnManaged } from '../../tooling/processes';
 import { BENCH_DECISION_KEYS, envInt, pool, round, sleep, startBenchEnv, type BenchStack } from '../lib';
 
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -4,7 +4,8 @@ import { PolicyOverridesSchema } from '../../contract/policy';
 import { resolvePolicy } from '../../contract/policy-defaults';
 import { DecisionKeysConfigSchema, decisionKeysInputFromEnv } from '../decision-signer';
 import { EncryptionConfigSchema, encryptionInputFromEnv } from '../../encryption/config';
-import { TemporalConnectionSchema, parseConfig, temporalConnectionInputFromEnv } from '../../worker/config';
+import { parseConfig } from '../../config/parse';
+import { TemporalConnectionSchema, temporalConnectionInputFromEnv } from '../../config/temporal-connection';
 import { staticTokenAuthenticator, type Authenticator } from './auth';
 import { oidcAuthenticator } from './oidc-auth';
 

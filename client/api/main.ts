@@ -1,5 +1,5 @@
 /** The request API process: `npm run api`. Config from the environment (client/api/config.ts). */
-import { codecServer } from '../../encryption/codec-server';
+import { codecServer } from './codec-routes';
 import { dataProtection } from '../../encryption';
 import { DecisionSigner } from '../decision-signer';
 import { connectTemporalLazily, createVendingClient } from '../temporal';

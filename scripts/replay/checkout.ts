@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../bootstrap-tools';
+import { PROJECT_ROOT } from '../../tooling/bootstrap-tools';
 
 /** Where prepared checkouts are kept (ignored by git, lint and the type-check). */
 export const CHECKOUTS_DIR = path.join(PROJECT_ROOT, '.data', 'replay-checkouts');

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { sandboxWorkerEnv, type RunningSandbox } from '../../sandbox';
-import { spawnManaged, type ManagedProcess } from '../processes';
+import { spawnManaged, type ManagedProcess } from '../../tooling/processes';
 import { type Checkout } from './checkout';
 
 export interface ReleaseWorker {

@@ -10,7 +10,7 @@ import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { apiConfigFromEnv } from '../../client/api/config';
-import { freePort } from '../../scripts/processes';
+import { freePort } from '../../tooling/processes';
 import { api, waitFor } from '../support/http';
 
 const ROOT = path.resolve(__dirname, '..', '..');

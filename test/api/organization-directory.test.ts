@@ -3,7 +3,8 @@
  * id, name and path, and its memo (what the API reads) is there at every moment, across continue-as-new.
  */
 import { CreateOrganizationalUnitCommand } from '@aws-sdk/client-organizations';
-import { ensureOrganizationDirectory, OrganizationDirectoryReader } from '../../client/organization-directory';
+import { OrganizationDirectoryReader } from '../../client/organization-directory';
+import { ensureOrganizationDirectory } from '../../worker/organization-directory';
 import { ORGANIZATION_DIRECTORY_MEMO_KEY, organizationDirectoryWorkflowId } from '../../contract/organization-directory';
 import { waitFor } from '../support/http';
 import { startTestEnv, type TestEnv } from '../support/env';

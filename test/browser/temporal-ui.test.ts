@@ -1,6 +1,6 @@
 /**
  * What an operator sees: the Temporal Web UI of the test dev server, in headless Chromium (Debian's package at
- * /usr/bin/chromium, installed by scripts/ensure-chromium.sh) driven by playwright-core. One real vending request
+ * /usr/bin/chromium, installed by tooling/ensure-chromium.sh) driven by playwright-core. One real vending request
  * runs to completion first; the UI lists it through a VendingStage query with the custom search attributes as
  * columns, and its detail page shows them. Screenshots go to test-artifacts/ (git-ignored).
  */
@@ -32,7 +32,7 @@ let context: BrowserContext | undefined;
 let userDataDir: string | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (as root) first`);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run tooling/ensure-chromium.sh (as root) first`);
   env = await startTestEnv({ sandbox: { timeScale: 10 } });
 });
 

@@ -4,7 +4,7 @@
  */
 import { ensurePostgresBinDir } from '../../cluster/postgres';
 import { ensureNode, ensureTemporalBinaries } from '../../cluster/toolchain';
-import { ensureTools } from '../../scripts/bootstrap-tools';
+import { ensureTools } from '../../tooling/bootstrap-tools';
 
 export default async function globalSetup(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -19,8 +19,8 @@ import { freeTemporalPorts } from '../../cluster/ports';
 import { NAMESPACE_RETENTION_DAYS } from '../../cluster/versions';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../contract/search-attributes';
 import { VENDING_WORKFLOW_TYPE } from '../../contract/vending';
-import { ensureTools, PROJECT_ROOT } from '../../scripts/bootstrap-tools';
-import { freePort } from '../../scripts/processes';
+import { ensureTools, PROJECT_ROOT } from '../../tooling/bootstrap-tools';
+import { freePort } from '../../tooling/processes';
 import { waitFor } from '../support/http';
 
 const N = 60;

@@ -137,7 +137,7 @@ test('two workers and two APIs run the compiled JavaScript on the compose Tempor
     expect(services[name].deploy?.replicas).toBe(2);
   }
   expect(env('worker')).toMatchObject({ VEND_AWS_MODE: 'aws', VEND_WORKFLOW_BUNDLE: '/app/dist/workflow-bundle.js' });
-  expect(read('Dockerfile')).toMatch(/tsx scripts\/bundle-workflows\.ts dist\/workflow-bundle\.js/);
+  expect(read('Dockerfile')).toMatch(/tsx tooling\/bundle-workflows\.ts dist\/workflow-bundle\.js/);
   expect(env('worker')).not.toHaveProperty('VEND_AWS_ENDPOINT');
   // A shared environment must not run on the laptop's static dev tokens by default.
   expect(env('api').VEND_AUTH_MODE).toBe('${VEND_AUTH_MODE:-oidc}');

@@ -15,15 +15,11 @@ import { randomDecisionKeysEnv } from '../../client/decision-signer';
 /** The API's configuration with a decision key ring present (it is required; its own tests are below). */
 const DECISION_KEYS = randomDecisionKeysEnv();
 const apiConfigFromEnv = (env: NodeJS.ProcessEnv) => apiConfigFromRawEnv({ ...DECISION_KEYS, ...env });
-import { spawnManaged } from '../../scripts/processes';
-import {
-  clientConnectionOptions,
-  describeTemporalConnection,
-  nativeConnectionOptions,
-  parseConfig,
-  TemporalConnectionSchema,
-  workerConfigFromEnv,
-} from '../../worker/config';
+import { spawnManaged } from '../../tooling/processes';
+import { awsSettingsFromEnv } from '../../config/aws';
+import { parseConfig } from '../../config/parse';
+import { clientConnectionOptions, describeTemporalConnection, nativeConnectionOptions, TemporalConnectionSchema } from '../../config/temporal-connection';
+import { workerConfigFromEnv } from '../../worker/config';
 import { randomEncryptionEnv } from '../support/env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -135,13 +131,13 @@ describe('Temporal connection', () => {
 
 describe('AWS by configuration alone', () => {
   test('mode: sandbox when a single endpoint is given, aws otherwise; explicit VEND_AWS_MODE is checked', () => {
-    const sandbox = workerConfigFromEnv({ VEND_AWS_ENDPOINT: 'http://127.0.0.1:4566', VEND_AWS_ACCESS_KEY_ID: 'AKIDSANDBOX', VEND_AWS_SECRET_ACCESS_KEY: 'sandbox-secret' });
+    const sandbox = awsSettingsFromEnv({ VEND_AWS_ENDPOINT: 'http://127.0.0.1:4566', VEND_AWS_ACCESS_KEY_ID: 'AKIDSANDBOX', VEND_AWS_SECRET_ACCESS_KEY: 'sandbox-secret' });
     expect(sandbox.awsMode).toBe('sandbox');
-    const aws = workerConfigFromEnv({ VEND_AWS_REGION: 'eu-west-1', VEND_MEMBER_ROLE_NAME: 'VendingAccessRole' });
+    const aws = awsSettingsFromEnv({ VEND_AWS_REGION: 'eu-west-1', VEND_MEMBER_ROLE_NAME: 'VendingAccessRole' });
     expect(aws).toMatchObject({ awsMode: 'aws', aws: { region: 'eu-west-1', memberRoleName: 'VendingAccessRole' } });
     expect(aws.aws.endpoint).toBeUndefined();
     expect(aws.aws.staticCredentials).toBeUndefined(); // the default AWS credentials chain
-    expect(workerConfigFromEnv({ VEND_AWS_MODE: 'aws', VEND_STS_ENDPOINT: 'https://vpce-1.sts.eu-west-1.vpce.amazonaws.com' }).aws.stsEndpoint).toBe(
+    expect(awsSettingsFromEnv({ VEND_AWS_MODE: 'aws', VEND_STS_ENDPOINT: 'https://vpce-1.sts.eu-west-1.vpce.amazonaws.com' }).aws.stsEndpoint).toBe(
       'https://vpce-1.sts.eu-west-1.vpce.amazonaws.com',
     );
   });
@@ -166,7 +162,7 @@ describe('AWS by configuration alone', () => {
     afterAll(() => clients.forEach((c) => c.destroy()));
     /** The URL of the next STS call (AssumeRoot), captured after endpoint resolution and signing; nothing is sent. */
     async function assumeRootUrl(env: NodeJS.ProcessEnv): Promise<string> {
-      const config = workerConfigFromEnv(env);
+      const config = awsSettingsFromEnv(env);
       const aws = createAwsClients({ ...config.aws, staticCredentials: config.aws.staticCredentials ?? { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
       clients.push(aws);
       let url = '';
@@ -200,7 +196,7 @@ describe('AWS by configuration alone', () => {
       expect(await assumeRootUrl({ VEND_AWS_MODE: 'aws', VEND_AWS_REGION: 'eu-west-1', VEND_STS_ENDPOINT: 'https://sts-vpce.example.internal' })).toBe(
         'https://sts-vpce.example.internal/',
       );
-      const aws = createAwsClients(workerConfigFromEnv({ VEND_AWS_MODE: 'aws', VEND_AWS_REGION: 'eu-west-1' }).aws);
+      const aws = createAwsClients(awsSettingsFromEnv({ VEND_AWS_MODE: 'aws', VEND_AWS_REGION: 'eu-west-1' }).aws);
       clients.push(aws);
       const organizations = await aws.organizations.config.endpointProvider({ Region: 'eu-west-1', UseFIPS: false, UseDualStack: false });
       expect(organizations.url.hostname).toMatch(/^organizations\.(us-east-1\.)?amazonaws\.com$/);

@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { AccountEmailKey } from '../../contract/search-attributes';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, EncryptionConfigSchema, encryptionInputFromEnv, hmacEmailSearchValue } from '../../encryption';
-import { parseConfig } from '../../worker/config';
+import { parseConfig } from '../../config/parse';
 import { api, waitFor } from '../support/http';
 import { startTestEnv, type TestEnv } from '../support/env';
 

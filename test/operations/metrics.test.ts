@@ -4,7 +4,7 @@
  * routed into pino with their metadata).
  */
 import path from 'node:path';
-import { freePort, spawnManaged, type ManagedProcess } from '../../scripts/processes';
+import { freePort, spawnManaged, type ManagedProcess } from '../../tooling/processes';
 import { startTestEnv, type TestEnv } from '../support/env';
 import { waitFor } from '../support/http';
 import { requestAccount, waitForStage } from '../support/vending';

@@ -7,7 +7,7 @@ import { VENDING_WORKFLOW_TYPE } from '../../contract/vending';
 import { paginateListAccounts } from '@aws-sdk/client-organizations';
 import { type WorkflowHandle } from '@temporalio/client';
 import path from 'node:path';
-import { spawnManaged, type ManagedProcess } from '../../scripts/processes';
+import { spawnManaged, type ManagedProcess } from '../../tooling/processes';
 import { type TestEnv } from '../support/env';
 import { waitFor } from '../support/http';
 import { sandboxControl } from '../support/vending';

@@ -12,11 +12,13 @@ import { type Notification } from '../../activities/notifier';
 import { type PolicyOverrides } from '../../contract/policy';
 import { DecisionKeysConfigSchema, DecisionSigner, randomDecisionKeysEnv } from '../../client/decision-signer';
 import { creationSlotsConfig } from '../../activities/creation-slots';
-import { ensureOrganizationDirectory, OrganizationDirectoryReader } from '../../client/organization-directory';
+import { OrganizationDirectoryReader } from '../../client/organization-directory';
+import { ensureOrganizationDirectory } from '../../worker/organization-directory';
 import { createVendingClient } from '../../client/temporal';
 import { dataProtection, EncryptionConfigSchema, type DataProtection, type EncryptionConfig } from '../../encryption';
 import { sandboxWorkerEnv, startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../../sandbox';
-import { clientConnectionOptions, nativeConnectionOptions, parseConfig, TemporalConnectionSchema } from '../../worker/config';
+import { parseConfig } from '../../config/parse';
+import { clientConnectionOptions, nativeConnectionOptions, TemporalConnectionSchema } from '../../config/temporal-connection';
 import { createVendingWorkers, type VendingWorkers } from '../../worker/worker';
 import { ensureGuardianSchedule } from '../../worker/guardian-schedule';
 import { WORKFLOW_BUNDLE_PATH } from './paths';
@@ -165,7 +167,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
     const authenticator = staticTokenAuthenticator();
     api = await buildApi({ temporal: client, taskQueue, policy, signer, authenticator, logLevel: 'silent' });
     if (protection.codec) {
-      const { codecServer } = await import('../../encryption/codec-server');
+      const { codecServer } = await import('../../client/api/codec-routes');
       await api.register(codecServer, { codec: protection.codec, authenticator, corsOrigins: ['http://127.0.0.1:8233'] });
     }
     apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });

@@ -4,9 +4,9 @@
  */
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { ensureTools } from '../../scripts/bootstrap-tools';
-import { freePort } from '../../scripts/processes';
-import { startTemporalDevServer, type RunningDevServer } from '../../scripts/temporal-dev-server';
+import { ensureTools } from '../../tooling/bootstrap-tools';
+import { freePort } from '../../tooling/processes';
+import { startTemporalDevServer, type RunningDevServer } from '../../tooling/temporal-dev-server';
 import { TEST_DATA_DIR, WORKFLOW_BUNDLE_PATH } from './paths';
 
 declare global {

@@ -1,4 +1,4 @@
-import { killAllManagedSync } from '../../scripts/processes';
+import { killAllManagedSync } from '../../tooling/processes';
 
 export default async function globalTeardown(): Promise<void> {
   await globalThis.__VEND_TEMPORAL__?.process.stop();

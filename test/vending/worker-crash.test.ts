@@ -4,7 +4,7 @@
  */
 import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import path from 'node:path';
-import { spawnManaged, type ManagedProcess } from '../../scripts/processes';
+import { spawnManaged, type ManagedProcess } from '../../tooling/processes';
 import { type VendingResult } from '../../contract/vending';
 import { startTestEnv, type TestEnv } from '../support/env';
 import { waitFor } from '../support/http';

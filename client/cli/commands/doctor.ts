@@ -1,15 +1,15 @@
 /**
  * vend doctor: checks the organization's preconditions before the first request and prints each as PASS / FAIL
  * (with the fix) / CONFIRM (no API can tell; a person looks once). Unlike the other commands it talks to AWS directly,
- * with the worker's AWS settings (the same env names as worker/config.ts): VEND_AWS_ENDPOINT, VEND_AWS_REGION,
+ * with the worker's AWS settings (the same env names and schema as the worker's, config/aws.ts): VEND_AWS_ENDPOINT, VEND_AWS_REGION,
  * VEND_AWS_ACCESS_KEY_ID / VEND_AWS_SECRET_ACCESS_KEY (unset = the default credentials chain), VEND_MEMBER_ROLE_NAME,
  * VEND_ACCOUNT_QUOTA. Exit 0 when nothing failed, 1 when a check failed, 2 for a bad setting or no credentials, 3 when AWS is
  * unreachable.
  */
 import { type Command } from 'commander';
 import { z } from 'zod';
-import { createAwsClients, type AwsConfig } from '../../../activities/aws-clients';
-import { workerConfigFromEnv, type WorkerConfig } from '../../../worker/config';
+import { createAwsClients } from '../../../activities/aws-clients';
+import { awsSettingsFromEnv, type AwsConfig, type AwsSettings } from '../../../config/aws';
 import { DoctorAbort, runDoctor, type CheckResult, type DoctorReport } from '../../doctor/checks';
 import { parseInput, type CliIo } from '../context';
 import { printable, printableJson } from '../format';
@@ -70,19 +70,19 @@ export function register(program: Command, io: CliIo): void {
 }
 
 /**
- * The worker's own AWS settings: workerConfigFromEnv (worker/config.ts) reads and validates them exactly as the worker
- * does (VEND_AWS_MODE, VEND_AWS_ENDPOINT, VEND_STS_ENDPOINT, VEND_AWS_REGION, VEND_AWS_ACCESS_KEY_ID /
- * VEND_AWS_SECRET_ACCESS_KEY, VEND_MEMBER_ROLE_NAME, VEND_ACCOUNT_QUOTA), so the doctor sees what the worker will see.
+ * The worker's own AWS settings, read and validated by the same code as the worker's (config/aws.ts: VEND_AWS_MODE,
+ * VEND_AWS_ENDPOINT, VEND_STS_ENDPOINT, VEND_AWS_REGION, VEND_AWS_ACCESS_KEY_ID / VEND_AWS_SECRET_ACCESS_KEY,
+ * VEND_MEMBER_ROLE_NAME, VEND_ACCOUNT_QUOTA), so the doctor sees what the worker will see.
  */
 export function doctorConfigFromEnv(env: NodeJS.ProcessEnv): { aws: AwsConfig; accountQuota?: number } {
-  let config: WorkerConfig;
+  let settings: AwsSettings;
   try {
-    config = workerConfigFromEnv(env);
+    settings = awsSettingsFromEnv(env);
   } catch (err) {
     throw new CliError((err as Error).message, EXIT.usage);
   }
   // A doctor answers quickly: a few SDK attempts, not the worker's patience.
-  return { aws: { ...config.aws, maxAttempts: Math.min(config.aws.maxAttempts, 3) }, accountQuota: config.accountQuota };
+  return { aws: { ...settings.aws, maxAttempts: Math.min(settings.aws.maxAttempts, 3) }, accountQuota: settings.accountQuota };
 }
 
 /** The API's operator attestation, when VEND_POLICY carries one in this environment; shown, never required. */

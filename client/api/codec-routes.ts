@@ -11,8 +11,8 @@
 import { type Payload, type PayloadCodec } from '@temporalio/common';
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { authenticateHeader, type Authenticator } from '../client/api/auth';
-import { ApiError, errorResponses } from '../client/api/errors';
+import { authenticateHeader, type Authenticator } from './auth';
+import { ApiError, errorResponses } from './errors';
 
 export interface CodecServerOptions {
   codec: PayloadCodec;

@@ -1,7 +1,7 @@
 /**
  * Bundles the workflow code once, ahead of the worker: the worker then loads the file instead of running webpack in
  * its own process at every start (faster start, and webpack's heap never enters the worker's memory).
- * Usage: tsx scripts/bundle-workflows.ts [out-file]   (default .data/workflow-bundle.js)
+ * Usage: tsx tooling/bundle-workflows.ts [out-file]   (default .data/workflow-bundle.js)
  */
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
