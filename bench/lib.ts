@@ -2,7 +2,8 @@
  * What every benchmark scenario shares: one Temporal dev server (in-memory) and one workflow bundle for the whole
  * run, and per scenario a fresh sandbox with its own task queue and (optionally) an in-process worker.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
+import { createVendingClient, type VendingClient } from '../client/temporal';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,7 @@ export interface BenchStack {
   tools: ToolPaths;
   temporal: RunningDevServer;
   bundleCode: string;
-  client: Client;
+  client: VendingClient;
   native: NativeConnection;
   stop(): Promise<void>;
 }
@@ -41,7 +42,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   mkdirSync(path.dirname(BENCH_BUNDLE_PATH), { recursive: true });
   writeFileSync(BENCH_BUNDLE_PATH, bundle.code);
   const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = createVendingClient(connection, 'default');
   const native = await NativeConnection.connect({ address: temporal.address });
   return {
     tools,

@@ -4,7 +4,8 @@
  * deployment (`npm run cluster`: two worker processes on Temporal 1.32 with PostgreSQL). Both run the compiled
  * worker on the pinned Node.js, so only the topology differs.
  */
-import { Client, Connection } from '@temporalio/client';
+import { VendingClient } from '../../client/temporal';
+import { Connection } from '@temporalio/client';
 import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,7 +34,7 @@ interface TopologyResult {
 }
 
 /** N requests at once through `client`; AWS seconds until the last one is done, and what the sandbox saw. */
-async function drive(client: Client, sandbox: RunningSandbox, taskQueue: string, n: number, timeScale: number, floorMs: number, tag: string) {
+async function drive(client: VendingClient, sandbox: RunningSandbox, taskQueue: string, n: number, timeScale: number, floorMs: number, tag: string) {
   const policy = scaledPolicy(timeScale, AWS);
   const emails = Array.from({ length: n }, (_, i) => `${tag}-${i}-${Date.now()}@example.com`);
   const t0 = performance.now();
@@ -121,7 +122,7 @@ export async function runCluster(stack: BenchStack, log: (line: string) => void)
   try {
     const connection = await Connection.connect({ address: cluster.temporalAddress });
     try {
-      const client = new Client({ connection, namespace: cluster.namespace });
+      const client = new VendingClient(connection, cluster.namespace);
       pg = { workers: 2, persistence: 'Temporal 1.32 on PostgreSQL', ...(await drive(client, cluster.sandbox, cluster.taskQueue, n, timeScale, floor.floorMs, 'pg')) };
     } finally {
       await connection.close();

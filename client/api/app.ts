@@ -1,5 +1,5 @@
 /** Builds the request API (Fastify + zod schemas + OpenAPI); main.ts listens, tests inject or listen on a free port. */
-import { type Client } from '@temporalio/client';
+import { type VendingClient } from '../temporal';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
@@ -17,7 +17,7 @@ import { RouteTable } from './route-table';
 import { accountRequestRoutes } from './routes/account-requests';
 
 export interface ApiDependencies {
-  temporal: Client;
+  temporal: VendingClient;
   taskQueue: string;
   policy: PolicyOverrides;
   /** Signs the human decisions the API forwards (the workflows verify them). */

@@ -3,9 +3,10 @@
  * Temporal pushes back, /readyz, structured logs with a request id, and a graceful close that finishes in-flight
  * requests. No AWS is involved, so no sandbox: the API is built against the shared Temporal dev server directly.
  */
+import { VendingClient } from '../../client/temporal';
 import { randomDecisionSigner } from '../../client/decision-signer';
 import { InterceptingCall, Metadata, status, type Interceptor } from '@grpc/grpc-js';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { type FastifyInstance } from 'fastify';
 import { createServer } from 'node:net';
 import { PassThrough } from 'node:stream';
@@ -25,7 +26,7 @@ async function apiOn(connection: Connection, logStream?: NodeJS.WritableStream):
   connections.push(connection);
   const app = await buildApi({
     signer: randomDecisionSigner(),
-    temporal: new Client({ connection, namespace: 'default' }),
+    temporal: new VendingClient(connection, 'default'),
     taskQueue: `availability-${Date.now()}`,
     policy: {},
     authenticator: staticTokenAuthenticator(),
@@ -127,7 +128,7 @@ async function buildSlowApi(): Promise<{ app: FastifyInstance; url: string }> {
   connections.push(connection);
   const app = await buildApi({
     signer: randomDecisionSigner(),
-    temporal: new Client({ connection }),
+    temporal: new VendingClient(connection, 'default'),
     taskQueue: 'slow',
     policy: {},
     authenticator: staticTokenAuthenticator(),

@@ -4,8 +4,9 @@
  * with an x-request-id; a request before any worker has listed the organization's OUs is a clear 503. The API is
  * built against the shared Temporal dev server with no worker and no sandbox (a task queue nobody serves).
  */
+import { VendingClient } from '../../client/temporal';
 import { randomDecisionSigner } from '../../client/decision-signer';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { buildApi } from '../../client/api/app';
@@ -14,14 +15,14 @@ import { api } from '../support/http';
 import { rawHttp, type RawResponse } from '../support/raw-http';
 
 let connection: Connection;
-let client: Client;
+let client: VendingClient;
 let app: FastifyInstance;
 let url: string;
 const taskQueue = `http-edges-${randomUUID()}`;
 
 beforeAll(async () => {
   connection = await Connection.connect({ address: process.env.VEND_TEST_TEMPORAL_ADDRESS! });
-  client = new Client({ connection, namespace: 'default' });
+  client = new VendingClient(connection, 'default');
   app = await buildApi({
     signer: randomDecisionSigner(), temporal: client, taskQueue, policy: {}, authenticator: staticTokenAuthenticator(), logLevel: 'silent' });
   url = await app.listen({ host: '127.0.0.1', port: 0 });

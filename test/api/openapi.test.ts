@@ -3,8 +3,8 @@
  * package is ESM-only), and complete: every route the app serves, except those hidden on purpose, is documented
  * with its method. No Temporal call is made, so the app is built on a connection that is never used.
  */
+import { VendingClient } from '../../client/temporal';
 import { randomDecisionSigner } from '../../client/decision-signer';
-import { Client } from '@temporalio/client';
 import { type FastifyInstance, type RouteOptions } from 'fastify';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ const connection = connectTemporalLazily('127.0.0.1:1');
 beforeAll(async () => {
   app = await buildApi({
     signer: randomDecisionSigner(),
-    temporal: new Client({ connection }),
+    temporal: new VendingClient(connection, 'default'),
     taskQueue: 'openapi',
     policy: {},
     authenticator: staticTokenAuthenticator(),

@@ -14,7 +14,7 @@ import { DecisionKeysConfigSchema, DecisionSigner, randomDecisionKeysEnv } from 
 import { creationSlotsConfig } from '../../activities/creation-slots';
 import { OrganizationDirectoryReader } from '../../client/organization-directory';
 import { ensureOrganizationDirectory } from '../../worker/organization-directory';
-import { createVendingClient } from '../../client/temporal';
+import { createVendingClient, type VendingClient } from '../../client/temporal';
 import { dataProtection, EncryptionConfigSchema, type DataProtection, type EncryptionConfig } from '../../encryption';
 import { sandboxWorkerEnv, startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../../sandbox';
 import { parseConfig } from '../../config/parse';
@@ -68,7 +68,7 @@ export function randomEncryptionEnv(keyId = 'test-1'): { VEND_ENCRYPTION_KEYS: s
 
 export interface TestEnv {
   sandbox: RunningSandbox;
-  client: Client;
+  client: VendingClient;
   taskQueue: string;
   aws: AwsClients;
   notifications: Notification[];
@@ -116,7 +116,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
   // The same schema and option builders as the worker and the API (plain here: the dev server has no TLS).
   const temporalConfig = parseConfig(TemporalConnectionSchema, { address });
   const connection = await Connection.connect(clientConnectionOptions(temporalConfig));
-  const client: Client = createVendingClient(connection, 'default', protection);
+  const client = createVendingClient(connection, 'default', protection);
   const notifications: Notification[] = [];
   const policy = { ...TEST_POLICY, ...opts.policy };
   const decisionKeysEnv = randomDecisionKeysEnv();

@@ -1,5 +1,5 @@
 /** What every /v1 route receives, and the principal the auth hook attached to the request. */
-import { type Client } from '@temporalio/client';
+import { type VendingClient } from '../../temporal';
 import { type FastifyRequest } from 'fastify';
 import { type PolicyOverrides } from '../../../contract/policy';
 import { type DecisionSigner } from '../../decision-signer';
@@ -8,7 +8,7 @@ import { type Principal } from '../auth';
 import { ApiError } from '../errors';
 
 export interface RouteContext {
-  temporal: Client;
+  temporal: VendingClient;
   taskQueue: string;
   policy: PolicyOverrides;
   signer: DecisionSigner;

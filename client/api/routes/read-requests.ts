@@ -7,7 +7,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AccountEmailSchema } from '../../../contract/request';
-import { accountEmailSearchValue, guardianFindings, listRequests, readRequest, visibilityString } from '../../temporal';
+import { guardianFindings, listRequests, readRequest, visibilityString } from '../../temporal';
 import { ApiError, errorResponses } from '../errors';
 import { decodePageToken, encodePageToken } from '../page-token';
 import { principalOf, readsEveryRequest, type RouteContext } from './context';
@@ -88,7 +88,7 @@ export const readRequestsRoutes: FastifyPluginAsyncZod<RouteContext> = async (ap
         requester = principal.user;
       }
       // The email as visibility holds it (with encryption on, its keyed hash); only that goes into the query.
-      const emailValue = email === undefined ? undefined : accountEmailSearchValue(ctx.temporal, email);
+      const emailValue = email === undefined ? undefined : ctx.temporal.emailSearchValue(email);
       if (emailValue !== undefined && !isQueryable(emailValue)) {
         throw new ApiError(400, 'VALIDATION_FAILED', 'the request is invalid', [
           { field: 'querystring.email', message: 'this address cannot be searched for (characters outside letters, digits and . _ @ + -)' },
