@@ -11,6 +11,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, AssumeRootCommand, STSClient } from '@aws-sdk/client-sts';
 import { z } from 'zod';
 import { type AwsConfig } from '../config/aws';
+import { ROOT_SESSION_MAX_SECONDS } from '../contract/aws-quotas';
 
 export { AwsConfigSchema, type AwsConfig } from '../config/aws';
 
@@ -89,7 +90,7 @@ export function createAwsClients(config: AwsConfig): AwsClients {
         new AssumeRoleCommand({
           RoleArn: `arn:aws:iam::${accountId}:role/${config.memberRoleName}`,
           RoleSessionName: 'account-vending',
-          DurationSeconds: 900,
+          DurationSeconds: ROOT_SESSION_MAX_SECONDS,
         }),
       );
       const credentials = sessionCredentials(Credentials, 'AssumeRole');
@@ -104,7 +105,7 @@ export function createAwsClients(config: AwsConfig): AwsClients {
         new AssumeRootCommand({
           TargetPrincipal: accountId,
           TaskPolicyArn: { arn: `arn:aws:iam::aws:policy/root-task/${taskPolicy}` },
-          DurationSeconds: 900,
+          DurationSeconds: ROOT_SESSION_MAX_SECONDS,
         }),
       );
       return new IAMClient(withCredentials(sessionCredentials(Credentials, 'AssumeRoot')));

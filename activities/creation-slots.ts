@@ -3,6 +3,7 @@
  * the coordinator is started by the first request that needs it. The grant comes back to the workflow by signal.
  */
 import { type Client } from '@temporalio/client';
+import { CREATION_QUOTAS } from '../contract/aws-quotas';
 import { Context } from '@temporalio/activity';
 import {
   acquireCreationSlotSignal,
@@ -17,14 +18,13 @@ export interface CreationSlotsDependencies {
   config: CreationSlotsConfig;
 }
 
-export const AWS_CREATION_QUOTAS = { maxInFlight: 5, createsPerSecond: 0.1, burst: 3 } as const;
 
 /** The coordinator's settings for AWS's quotas, sped up by the sandbox's time scale (1 against AWS). */
-export function creationSlotsConfig(awsQuotaScale: number, maxInFlight: number = AWS_CREATION_QUOTAS.maxInFlight): CreationSlotsConfig {
+export function creationSlotsConfig(awsQuotaScale: number, maxInFlight: number = CREATION_QUOTAS.maxInFlight): CreationSlotsConfig {
   return {
     maxInFlight,
-    createsPerSecond: AWS_CREATION_QUOTAS.createsPerSecond * awsQuotaScale,
-    burst: AWS_CREATION_QUOTAS.burst,
+    createsPerSecond: CREATION_QUOTAS.createsPerSecond * awsQuotaScale,
+    burst: CREATION_QUOTAS.burst,
     // Two hours of AWS time, but never under a minute of real time: a fast sandbox must not expire live holders.
     leaseMs: Math.max(60_000, Math.ceil((2 * 3_600_000) / awsQuotaScale)),
     idleMs: 10 * 60_000,

@@ -1,36 +1,11 @@
 /**
- * The named failures of the vending activities. Non-retryable ones end the request with a message a person can act
- * on; retryable ones are Temporal's to retry. The workflow's retry policies list the non-retryable types by name.
+ * Raising the named failures (contract/failures.ts) from activities, and reading AWS errors by their error name.
+ * Non-retryable ones end the request with a message a person can act on; retryable ones are Temporal's to retry.
  */
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { type NonRetryable, type Retryable } from '../contract/failures';
 
-export const NonRetryable = {
-  /** A broken precondition of the organization (feature set, OU, root access features, quota). */
-  PreflightFailed: 'PreflightFailed',
-  /** CreateAccount ended FAILED for a reason that retrying cannot fix. */
-  AccountCreationFailed: 'AccountCreationFailed',
-  /** The email belongs to an account in the organization that this request did not create. */
-  EmailInUseInOrganization: 'EmailInUseInOrganization',
-  /** The organization cannot hold more accounts (ACCOUNT_NUMBER_LIMIT_EXCEEDED). */
-  AccountQuotaReached: 'AccountQuotaReached',
-  /** AWS refused the request's contents (InvalidInputException, bad tag, unknown OU). */
-  InvalidRequest: 'InvalidRequest',
-  /** AWS refused us for lack of permission: retrying will not grant it. */
-  AccessDenied: 'AccessDenied',
-} as const;
-
-export const Retryable = {
-  /** More than 5 creations in flight in the org (ConstraintViolationException ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED). */
-  CreationSlotsBusy: 'CreationSlotsBusy',
-  /** The create request is still IN_PROGRESS: the activity is retried as a poll. */
-  CreationInProgress: 'CreationInProgress',
-  /** The account exists but cannot be used yet (not ACTIVE, or its role cannot be assumed). */
-  AccountNotReady: 'AccountNotReady',
-  /** A Cost Explorer answer that is neither access nor a clear denial. */
-  ProbeUnexplained: 'ProbeUnexplained',
-} as const;
-
-export const NON_RETRYABLE_TYPES = Object.values(NonRetryable);
+export { NonRetryable, Retryable, NON_RETRYABLE_TYPES } from '../contract/failures';
 
 export function nonRetryable(type: keyof typeof NonRetryable, message: string, details?: unknown): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? [] : [details] });

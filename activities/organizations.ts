@@ -20,6 +20,7 @@ import {
 import { ListOrganizationsFeaturesCommand } from '@aws-sdk/client-iam';
 import { Context } from '@temporalio/activity';
 import { REQUEST_TAG, REQUESTER_TAG, vendingTags } from '../contract/account-tags';
+import { CREATIONS_IN_PROGRESS } from '../contract/aws-quotas';
 import { type AwsClients } from './aws-clients';
 import { awsErrorName, awsErrorReason, describeAwsError, nonRetryable, retryable } from './errors';
 
@@ -166,7 +167,7 @@ export function createOrganizationsActivities(aws: AwsClients, config: Organizat
       const inFlight = await findCreationInFlight(org, input.accountName);
       if (inFlight.match) return { kind: 'in-flight', createAccountRequestId: inFlight.match };
       // All slots busy: say so without calling CreateAccount, whose scarce rate (0.1/s) a refused call would spend.
-      if (inFlight.inProgress >= (config.maxCreationsInFlight ?? 5)) {
+      if (inFlight.inProgress >= (config.maxCreationsInFlight ?? CREATIONS_IN_PROGRESS)) {
         return {
           kind: 'refused',
           reason: 'CREATIONS_IN_PROGRESS',

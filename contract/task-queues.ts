@@ -17,9 +17,5 @@ export function vendingTaskQueues(main: string): VendingTaskQueues {
   return { main, accountCreation: `${main}.create-account`, creationStatus: `${main}.create-account-status` };
 }
 
-/**
- * Dispatch rates of the restricted queues, before the sandbox's time scale: AWS's quotas (CreateAccount 0.1/s,
- * DescribeCreateAccountStatus 2/s) less 10%, because Temporal's limiter and AWS's token bucket do not tick together
- * and a poll answered "throttled" costs a whole poll interval.
- */
-export const ORG_QUOTAS_PER_SECOND = { accountCreation: 0.1, creationStatus: 1.8 } as const;
+/** The queues' dispatch rates are AWS's quotas: contract/aws-quotas.ts. */
+export { ORG_QUOTAS_PER_SECOND } from './aws-quotas';

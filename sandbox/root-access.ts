@@ -4,6 +4,7 @@
  * signing certificates) and `iam:ListOrganizationsFeatures` with its enable/disable calls. moto has none of this.
  */
 import { randomBytes } from 'node:crypto';
+import { ROOT_SESSION_MAX_SECONDS } from '../contract/aws-quotas';
 import { type SandboxContext } from './context';
 import { isManagement } from './identity';
 import { type Principal, type RootCredentials } from './state';
@@ -22,7 +23,6 @@ export const ROOT_TASK_POLICIES: Readonly<Record<string, readonly string[]>> = {
   SQSUnlockQueuePolicy: [],
 };
 
-const MAX_ROOT_SESSION_SECONDS = 900;
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 function randomString(length: number, alphabet = ALNUM): string {
@@ -41,11 +41,11 @@ export function assumeRoot(ctx: SandboxContext, req: AwsRequest, principal: Prin
   const durationText = req.query.get('DurationSeconds');
   if (!target) return validationError(req, "1 validation error detected: Value null at 'targetPrincipal' failed to satisfy constraint: Member must not be null");
   if (!taskPolicyArn) return validationError(req, "1 validation error detected: Value null at 'taskPolicyArn' failed to satisfy constraint: Member must not be null");
-  const duration = durationText === null ? MAX_ROOT_SESSION_SECONDS : Number(durationText);
-  if (!Number.isInteger(duration) || duration < 0 || duration > MAX_ROOT_SESSION_SECONDS) {
+  const duration = durationText === null ? ROOT_SESSION_MAX_SECONDS : Number(durationText);
+  if (!Number.isInteger(duration) || duration < 0 || duration > ROOT_SESSION_MAX_SECONDS) {
     return validationError(
       req,
-      `1 validation error detected: Value '${durationText}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to ${MAX_ROOT_SESSION_SECONDS}`,
+      `1 validation error detected: Value '${durationText}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to ${ROOT_SESSION_MAX_SECONDS}`,
     );
   }
   const denied = (why: string) =>

@@ -6,6 +6,7 @@
  * A benchmark can so run an hour of AWS behaviour in a minute with the same shape.
  */
 import { z } from 'zod';
+import { CREATIONS_IN_PROGRESS } from '../contract/aws-quotas';
 
 function isValidRegex(source: string): boolean {
   try {
@@ -69,7 +70,7 @@ export const SandboxSettingsSchema = z
     /** Accounts allowed in the organization (management account included); beyond -> FAILED ACCOUNT_LIMIT_EXCEEDED. */
     maxAccounts: z.number().int().positive().default(100_000),
     /** AWS's limit of account creations in progress at once. */
-    maxCreateAccountsInProgress: z.number().int().positive().default(5),
+    maxCreateAccountsInProgress: z.number().int().positive().default(CREATIONS_IN_PROGRESS),
     forcedCreateFailures: z.array(ForcedCreateFailureSchema).default([]),
   })
   .strict();

@@ -1,37 +1,11 @@
 /**
  * AWS's API throttling, modelled as token buckets with the published per-operation rates and bursts
- * (reference/aws-facts.md). Where AWS has both a per-account and a per-organization quota, a call needs a token from
+ * (contract/aws-quotas.ts). Where AWS has both a per-account and a per-organization quota, a call needs a token from
  * both. Refill rates are multiplied by the time scale; burst sizes stay as they are (a burst is a count, not a time).
  */
 
-export interface BucketLimit {
-  /** Tokens per second (AWS time). */
-  rate: number;
-  /** Bucket capacity. */
-  burst: number;
-}
-
-export interface OperationLimits {
-  perAccount?: BucketLimit;
-  perOrg?: BucketLimit;
-}
-
-const l = (rate: number, burst: number): BucketLimit => ({ rate, burst });
-
-/** Keyed `service:Operation`. Operations not listed have no bucket (AWS's quotas for them are far above our use). */
-export const THROTTLE_LIMITS: Readonly<Record<string, OperationLimits>> = {
-  'organizations:CreateAccount': { perAccount: l(0.1, 3) },
-  'organizations:DescribeCreateAccountStatus': { perAccount: l(2, 2), perOrg: l(2, 3) },
-  'organizations:ListCreateAccountStatus': { perAccount: l(5, 8), perOrg: l(6, 10) },
-  'organizations:DescribeAccount': { perAccount: l(20, 30), perOrg: l(24, 36) },
-  'organizations:ListAccounts': { perAccount: l(8, 12), perOrg: l(9, 15) },
-  'organizations:ListParents': { perAccount: l(5, 8), perOrg: l(6, 10) },
-  'organizations:ListRoots': { perAccount: l(1, 2), perOrg: l(1, 3) },
-  'organizations:MoveAccount': { perAccount: l(2, 3) },
-  'organizations:TagResource': { perAccount: l(4, 6) },
-  'organizations:CloseAccount': { perAccount: l(0.05, 1) },
-  'account:PutAlternateContact': { perAccount: l(5, 8) },
-};
+export { THROTTLE_LIMITS, type BucketLimit, type OperationLimits } from '../contract/aws-quotas';
+import { THROTTLE_LIMITS, type BucketLimit } from '../contract/aws-quotas';
 
 class TokenBucket {
   private tokens: number;

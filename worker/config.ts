@@ -1,6 +1,7 @@
 /** The worker's configuration, from the environment, validated; a bad value stops the worker with a clear message. */
 import { z } from 'zod';
 import { AwsSettingsSchema, awsSettingsInputFromEnv } from '../config/aws';
+import { CREATIONS_IN_PROGRESS } from '../contract/aws-quotas';
 import { parseConfig } from '../config/parse';
 import { TemporalConnectionSchema, temporalConnectionInputFromEnv } from '../config/temporal-connection';
 import { EncryptionConfigSchema, encryptionInputFromEnv } from '../encryption/config';
@@ -30,7 +31,7 @@ export const WorkerConfigSchema = z
      * Account creations in progress at once: AWS's quota is 5 per organization; set it only if AWS raised yours (or for
      * a sandbox that models more).
      */
-    maxCreationsInFlight: z.number().int().min(1).max(1000).default(5),
+    maxCreationsInFlight: z.number().int().min(1).max(1000).default(CREATIONS_IN_PROGRESS),
     /** A prebuilt workflow bundle (tooling/bundle-workflows.ts); unset = bundle from source at start. */
     workflowBundlePath: z.string().min(1).optional(),
     /** The root-window guardian (contract/guardian.ts): how often it runs, how far back it looks, re-audits per pass. */

@@ -3,18 +3,14 @@
  * queues), and the retry policy of each, with the non-retryable failure types named.
  */
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { NON_RETRYABLE_TYPES } from '../contract/failures';
 import { vendingTaskQueues } from '../contract/task-queues';
 import { type VendingPolicy } from '../contract/vending';
 import type { VendingActivities } from '../activities/types';
 
-const NON_RETRYABLE = [
-  'PreflightFailed',
-  'AccountCreationFailed',
-  'EmailInUseInOrganization',
-  'AccountQuotaReached',
-  'InvalidRequest',
-  'AccessDenied',
-];
+
+/** Named in contract/failures.ts; a mutable copy, as the SDK's retry policy type wants. */
+const NON_RETRYABLE: string[] = [...NON_RETRYABLE_TYPES];
 
 export function vendingActivities(policy: VendingPolicy) {
   const queues = vendingTaskQueues(workflowInfo().taskQueue);

@@ -18,6 +18,7 @@ import {
   creationSlotsWorkflowId,
   releaseCreationSlotSignal,
 } from '../contract/creation-slots';
+import { RequestFailure } from '../contract/failures';
 import { CREATION_DEADLINE_MS } from '../contract/policy';
 import { type VendingActivityProxies } from './activity-proxies';
 import { PATCHES } from './patches';
@@ -42,7 +43,7 @@ export function creationSlotHolder(acts: VendingActivityProxies, waitMs: number)
         const giveUpAt = Date.now() + CREATION_DEADLINE_MS;
         while (!(await condition(() => granted, waitMs))) {
           if (Date.now() >= giveUpAt) {
-            throw ApplicationFailure.nonRetryable('no account-creation slot was granted within a day', 'CreationSlotUnavailable');
+            throw ApplicationFailure.nonRetryable('no account-creation slot was granted within a day', RequestFailure.CreationSlotUnavailable);
           }
           await ask();
         }

@@ -4,6 +4,7 @@
  * that fails keeps the last good list published; the history is kept short by continuing as new, the memo handed
  * over.
  */
+import { NonRetryable } from '../contract/failures';
 import { condition, log, makeContinueAsNewFunc, proxyActivities, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import {
   ORGANIZATION_DIRECTORY_MEMO_KEY,
@@ -16,7 +17,7 @@ import type { VendingActivities } from '../activities/types';
 const { listOrganizationalUnits } = proxyActivities<Pick<VendingActivities, 'listOrganizationalUnits'>>({
   startToCloseTimeout: '2 minutes',
   // A few quick retries (throttling); a listing still failing waits for the next interval instead.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['AccessDenied', 'PreflightFailed'] },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: [NonRetryable.AccessDenied, NonRetryable.PreflightFailed] },
   summary: 'ListRoots + ListOrganizationalUnitsForParent',
 });
 

@@ -26,6 +26,7 @@ import {
   type GuardianConfig,
   type OrphanAccount,
 } from '../contract/guardian';
+import { NonRetryable, RequestFailure } from '../contract/failures';
 import { type SafetyAlarm } from '../contract/notifications';
 import { AccountIdKey, SafetyAlarmKey } from '../contract/search-attributes';
 import { remainingRootCredentials } from '../contract/vending';
@@ -33,7 +34,7 @@ import { remainingRootCredentials } from '../contract/vending';
 const acts = proxyActivities<VendingActivities>({
   startToCloseTimeout: '2 minutes',
   scheduleToCloseTimeout: '2 hours',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['AccessDenied', 'EmailInUseInOrganization'] },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [NonRetryable.AccessDenied, NonRetryable.EmailInUseInOrganization] },
   summary: 'Root-window guardian',
 });
 const notifier = proxyActivities<Pick<VendingActivities, 'notify'>>({
@@ -102,7 +103,7 @@ export async function closeAbandonedRootWindow(window: AbandonedWindow): Promise
       (closedClean
         ? `the guardian deleted ${deletion.deleted.length ? deletion.deleted.join(', ') : 'no'} root credentials and the audit found none left`
         : `ROOT CREDENTIALS REMAIN: ${remaining.join(', ') || 'none found'}${deletion.refused.length ? `; AWS refused: ${deletion.refused.join('; ')}` : ''}`));
-  if (!closedClean) throw ApplicationFailure.nonRetryable(`root credentials remain on account ${window.accountId}`, 'RootCredentialsRemain');
+  if (!closedClean) throw ApplicationFailure.nonRetryable(`root credentials remain on account ${window.accountId}`, RequestFailure.RootCredentialsRemain);
   return { remaining, refused: deletion.refused };
 }
 

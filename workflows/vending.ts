@@ -30,6 +30,7 @@ import {
   type RootWindowRecord,
 } from '../contract/vending';
 import { vendingTags } from '../contract/account-tags';
+import { RequestFailure } from '../contract/failures';
 import { type NotificationInput, type SafetyAlarm } from '../contract/notifications';
 import { vendingActivities, type VendingActivityProxies } from './activity-proxies';
 import { decideBillingAccess } from './billing-verdict';
@@ -48,7 +49,7 @@ const PAUSE_FACTOR: Record<string, number> = { PENDING_BUSINESS_VALIDATION: 60 }
 
 export async function vendAccount(rawInput: unknown): Promise<VendingResult> {
   const read = readVendingInput(rawInput);
-  if ('problem' in read) throw ApplicationFailure.nonRetryable(`not a vending request: ${read.problem}`, 'InvalidInput');
+  if ('problem' in read) throw ApplicationFailure.nonRetryable(`not a vending request: ${read.problem}`, RequestFailure.InvalidInput);
   const { input } = read;
   const run = new VendingRun(input);
   const acts = vendingActivities(input.policy);
@@ -102,7 +103,7 @@ export async function vendAccount(rawInput: unknown): Promise<VendingResult> {
     const type = failureType(err);
     run.fail(message, type);
     await notify(acts, run, { kind: 'failed', audience: 'requester', message });
-    throw ApplicationFailure.nonRetryable(message, type ?? 'VendingFailed');
+    throw ApplicationFailure.nonRetryable(message, type ?? RequestFailure.VendingFailed);
   }
 }
 
@@ -128,7 +129,7 @@ async function createAccount(run: VendingRun, acts: VendingActivityProxies): Pro
         ? await CancellationScope.nonCancellable(() => createOnce(run, acts))
         : await createOnce(run, acts);
       if (created.retry && attempt >= MAX_CREATION_ATTEMPTS) {
-        throw ApplicationFailure.nonRetryable(`account creation failed ${attempt} times, last with ${created.retry.reason}`, 'AccountCreationFailed');
+        throw ApplicationFailure.nonRetryable(`account creation failed ${attempt} times, last with ${created.retry.reason}`, RequestFailure.AccountCreationFailed);
       }
     } finally {
       await release();
@@ -140,7 +141,7 @@ async function createAccount(run: VendingRun, acts: VendingActivityProxies): Pro
       if (Date.now() - refusedSince > MAX_REFUSED_MS) {
         throw ApplicationFailure.nonRetryable(
           `AWS refused CreateAccount for a day (${created.refused.reason}: ${created.refused.explanation}); ask AWS Support about the organization's creation limits`,
-          'AccountCreationRefused',
+          RequestFailure.AccountCreationRefused,
         );
       }
       const pause = Math.min(3_600_000, creationRefusalBackoffMs * 2 ** Math.min(refusals++, 12));
@@ -152,7 +153,7 @@ async function createAccount(run: VendingRun, acts: VendingActivityProxies): Pro
     refusals = 0;
     if (created.vanished) {
       if (++vanished > MAX_VANISHED_CREATIONS) {
-        throw ApplicationFailure.nonRetryable(`account creation vanished ${vanished} times: ${created.vanished}`, 'AccountCreationFailed');
+        throw ApplicationFailure.nonRetryable(`account creation vanished ${vanished} times: ${created.vanished}`, RequestFailure.AccountCreationFailed);
       }
       run.note(`${created.vanished}; reconciling and trying again`);
       continue;
@@ -344,7 +345,7 @@ async function withRootWindow(
           `${remaining.join(', ') || 'none found, but AWS refused deletions'}` +
           (refused.length > 0 ? `; AWS refused: ${refused.join('; ')}` : '');
         await alarm(run, acts, 'root-credentials-remain', message);
-        throw ApplicationFailure.nonRetryable(message, 'RootCredentialsRemain');
+        throw ApplicationFailure.nonRetryable(message, RequestFailure.RootCredentialsRemain);
       }
     });
   }
@@ -489,7 +490,7 @@ function now(): string {
 /** The FailureReason of a creation that AWS ended FAILED with a final reason (activities/organizations.ts). */
 function creationFailureReason(err: unknown): string | undefined {
   const cause = err instanceof ActivityFailure ? err.cause : undefined;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== 'AccountCreationFailed') return undefined;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== RequestFailure.AccountCreationFailed) return undefined;
   const details = cause.details?.[0] as { reason?: unknown } | undefined;
   return typeof details?.reason === 'string' ? details.reason : undefined;
 }

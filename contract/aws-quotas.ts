@@ -1,0 +1,56 @@
+/**
+ * AWS's quotas the engine lives within, in one place (docs/aws-facts.md says where each comes from). The worker's
+ * rate-limited task queues, the creation-slot coordinator, the activities' own checks and the sandbox's token buckets
+ * all read them from here.
+ */
+
+/** Account creations in progress at once, per organization (Organizations quota; raisable only by AWS Support). */
+export const CREATIONS_IN_PROGRESS = 5;
+
+/** A root session (sts:AssumeRoot) lasts at most this long. */
+export const ROOT_SESSION_MAX_SECONDS = 900;
+
+export interface BucketLimit {
+  /** Requests per second (AWS time). */
+  rate: number;
+  /** Bucket capacity. */
+  burst: number;
+}
+
+export interface OperationLimits {
+  perAccount?: BucketLimit;
+  perOrg?: BucketLimit;
+}
+
+const l = (rate: number, burst: number): BucketLimit => ({ rate, burst });
+
+/**
+ * API throttling, requests per second with burst, per calling account and per organization, keyed `service:Operation`.
+ * Operations not listed have quotas far above this engine's use.
+ */
+export const THROTTLE_LIMITS: Readonly<Record<string, OperationLimits>> = {
+  'organizations:CreateAccount': { perAccount: l(0.1, 3) },
+  'organizations:DescribeCreateAccountStatus': { perAccount: l(2, 2), perOrg: l(2, 3) },
+  'organizations:ListCreateAccountStatus': { perAccount: l(5, 8), perOrg: l(6, 10) },
+  'organizations:DescribeAccount': { perAccount: l(20, 30), perOrg: l(24, 36) },
+  'organizations:ListAccounts': { perAccount: l(8, 12), perOrg: l(9, 15) },
+  'organizations:ListParents': { perAccount: l(5, 8), perOrg: l(6, 10) },
+  'organizations:ListRoots': { perAccount: l(1, 2), perOrg: l(1, 3) },
+  'organizations:MoveAccount': { perAccount: l(2, 3) },
+  'organizations:TagResource': { perAccount: l(4, 6) },
+  'organizations:CloseAccount': { perAccount: l(0.05, 1) },
+  'account:PutAlternateContact': { perAccount: l(5, 8) },
+};
+
+const createAccount = THROTTLE_LIMITS['organizations:CreateAccount'].perAccount!;
+const describeCreation = THROTTLE_LIMITS['organizations:DescribeCreateAccountStatus'].perAccount!;
+
+/** The creation-slot coordinator's AWS quotas: slots, CreateAccount's rate and burst. */
+export const CREATION_QUOTAS = { maxInFlight: CREATIONS_IN_PROGRESS, createsPerSecond: createAccount.rate, burst: createAccount.burst } as const;
+
+/**
+ * Dispatch rates of the restricted task queues, before the sandbox's time scale: CreateAccount's own rate (the
+ * coordinator already paces it), and DescribeCreateAccountStatus less 10%, because Temporal's limiter and AWS's
+ * token bucket do not tick together and a poll answered "throttled" costs a whole poll interval.
+ */
+export const ORG_QUOTAS_PER_SECOND = { accountCreation: createAccount.rate, creationStatus: describeCreation.rate * 0.9 } as const;
