@@ -6,8 +6,10 @@
  */
 import { z } from 'zod';
 
+/** The characters refused: Unicode Cc, Cf, Zl, Zp (the CLI escapes the same set when it prints). */
+export const UNSAFE_CHARACTERS = '[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]';
+const UNSAFE = new RegExp(UNSAFE_CHARACTERS, 'u');
 /** Tab and newline are the only control characters a multi-line note may hold. */
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const UNSAFE_EXCEPT_WHITESPACE = /[\p{Cf}\p{Zl}\p{Zp}]|[^\P{Cc}\t\n]/u;
 
 export const UNSAFE_TEXT_MESSAGE = 'holds control or format characters (Unicode Cc, Cf, Zl, Zp), which are not accepted';

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { type ActSignature } from './decision-signature';
 import { VendingPolicyShape, type VendingPolicy } from './policy';
 import { noteText } from './text';
-import { type VendingStage } from './stages';
+import { VENDING_STAGES } from './stages';
 
 export type { VendingPolicy } from './policy';
 
@@ -122,24 +122,27 @@ export function requiresSignedDecisions(input: VendingInput): boolean {
 
 // ---- evidence and verdict -------------------------------------------------------------------------------------
 
-export type BillingAccessVerdict = 'defaulted-on' | 'off' | 'inconclusive';
+export const BILLING_ACCESS_VERDICTS = ['defaulted-on', 'off', 'inconclusive'] as const;
+export type BillingAccessVerdict = (typeof BILLING_ACCESS_VERDICTS)[number];
 
 export const EVIDENCE_SOURCES = ['create-account-request', 'cost-explorer-probe', 'cloudtrail-lookup', 'operator-attestation'] as const;
 
-export interface EvidenceRecord {
+export const EvidenceRecordSchema = z.object({
   /** What was checked. */
-  source: (typeof EVIDENCE_SOURCES)[number];
-  checkedAt: string;
+  source: z.enum(EVIDENCE_SOURCES),
+  checkedAt: z.string(),
   /** What this piece of evidence says about linked-account billing access. */
-  indicates: 'on' | 'off' | 'unknown';
-  detail: string;
-}
+  indicates: z.enum(['on', 'off', 'unknown']),
+  detail: z.string(),
+});
+export type EvidenceRecord = z.infer<typeof EvidenceRecordSchema>;
 
-export interface BillingAccessAssessment {
-  verdict: BillingAccessVerdict;
-  evidence: EvidenceRecord[];
-  decidedAt: string;
-}
+export const BillingAccessAssessmentSchema = z.object({
+  verdict: z.enum(BILLING_ACCESS_VERDICTS),
+  evidence: z.array(EvidenceRecordSchema),
+  decidedAt: z.string(),
+});
+export type BillingAccessAssessment = z.infer<typeof BillingAccessAssessmentSchema>;
 
 // ---- messages -------------------------------------------------------------------------------------------------
 
@@ -159,13 +162,14 @@ export const DecisionSchema = z.looseObject({
   signature: z.string().optional(),
 });
 export type DecisionInput = z.infer<typeof DecisionSchema>;
-export interface DecisionRecord {
-  decision: Decision;
-  reason: string;
-  decidedBy: string;
-  roles: Role[];
-  decidedAt: string;
-}
+export const DecisionRecordSchema = z.object({
+  decision: z.enum(DECISIONS),
+  reason: z.string(),
+  decidedBy: z.string(),
+  roles: z.array(RoleSchema),
+  decidedAt: z.string(),
+});
+export type DecisionRecord = z.infer<typeof DecisionRecordSchema>;
 
 export const RemediationConfirmationSchema = z.looseObject({
   confirmedBy: z.string().min(1),
@@ -186,21 +190,23 @@ export function confirmationAct(requestId: string, runId: string, c: { confirmed
 }
 export type SignatureFields = Partial<ActSignature> & { signedAt?: string };
 
-export interface StageEntry {
-  stage: VendingStage;
-  enteredAt: string;
-  note?: string;
-}
+export const StageEntrySchema = z.object({
+  stage: z.enum(VENDING_STAGES),
+  enteredAt: z.string(),
+  note: z.string().optional(),
+});
+export type StageEntry = z.infer<typeof StageEntrySchema>;
 
-export interface RootCredentialAudit {
-  auditedAt: string;
-  passwordPresent: boolean;
+export const RootCredentialAuditSchema = z.object({
+  auditedAt: z.string(),
+  passwordPresent: z.boolean(),
   /** A root login profile exists (password recovery allowed, or a password set), whether or not a password is. */
-  loginProfile?: boolean;
-  mfaDevices: number;
-  accessKeys: number;
-  signingCertificates: number;
-}
+  loginProfile: z.boolean().optional(),
+  mfaDevices: z.number(),
+  accessKeys: z.number(),
+  signingCertificates: z.number(),
+});
+export type RootCredentialAudit = z.infer<typeof RootCredentialAuditSchema>;
 
 /** What remains on an audited root user, in words; empty when nothing does. */
 export function remainingRootCredentials(audit: RootCredentialAudit): string[] {
@@ -213,37 +219,44 @@ export function remainingRootCredentials(audit: RootCredentialAudit): string[] {
   ].filter(Boolean);
 }
 
-export interface RootWindowRecord {
-  openedAt?: string;
-  closedAt?: string;
+export const RootWindowRecordSchema = z.object({
+  openedAt: z.string().optional(),
+  closedAt: z.string().optional(),
   /** Why the window closed: confirmed, cloudtrail-evidence, deadline, cancelled, failure. */
-  closedBecause?: string;
-  preAudit?: RootCredentialAudit;
-  postAudit?: RootCredentialAudit;
+  closedBecause: z.string().optional(),
+  preAudit: RootCredentialAuditSchema.optional(),
+  postAudit: RootCredentialAuditSchema.optional(),
   /** Deletions AWS refused while closing (an SCP, say): each one an operator alarm. */
-  deletionRefused?: string[];
-  confirmedBy?: string;
-  confirmedAt?: string;
+  deletionRefused: z.array(z.string()).optional(),
+  confirmedBy: z.string().optional(),
+  confirmedAt: z.string().optional(),
   /** What the re-check after the confirmation found. */
-  confirmationCheck?: string;
-}
+  confirmationCheck: z.string().optional(),
+});
+export type RootWindowRecord = z.infer<typeof RootWindowRecordSchema>;
 
-export interface VendingStatus {
-  stage: VendingStage;
-  accountName: string;
-  requester: string;
-  organizationalUnit: string;
-  accountId?: string;
-  createAccountRequestId?: string;
-  billingAccess?: BillingAccessAssessment;
-  pendingDecision?: { since: string; deadline: string; remindersSent: number };
-  decision?: DecisionRecord;
-  rootWindow?: RootWindowRecord;
-  failure?: { message: string; type?: string };
+export const PendingDecisionSchema = z.object({ since: z.string(), deadline: z.string(), remindersSent: z.number() });
+
+export const RequestFailureSchema = z.object({ message: z.string(), type: z.string().optional() });
+
+/** A request as the `status` query and the result show it; the API's GET answer is built from these same schemas. */
+export const VendingStatusSchema = z.object({
+  stage: z.enum(VENDING_STAGES),
+  accountName: z.string(),
+  requester: z.string(),
+  organizationalUnit: z.string(),
+  accountId: z.string().optional(),
+  createAccountRequestId: z.string().optional(),
+  billingAccess: BillingAccessAssessmentSchema.optional(),
+  pendingDecision: PendingDecisionSchema.optional(),
+  decision: DecisionRecordSchema.optional(),
+  rootWindow: RootWindowRecordSchema.optional(),
+  failure: RequestFailureSchema.optional(),
   /** Safety alarms raised to operators (also the SafetyAlarm search attribute). */
-  alarms?: string[];
-  timeline: StageEntry[];
-}
+  alarms: z.array(z.string()).optional(),
+  timeline: z.array(StageEntrySchema),
+});
+export type VendingStatus = z.infer<typeof VendingStatusSchema>;
 
 export type VendingResult = VendingStatus;
 

@@ -4,8 +4,10 @@
  * control and format characters (Unicode Cc, Cf, Zl, Zp: ESC, CR, U+0085, U+200B, U+202E, ...) are shown as escapes
  * instead of moving the cursor, repainting a line or reversing the text in the reader's terminal.
  */
+import { UNSAFE_CHARACTERS } from '../../contract/text';
+import { type RequestView } from '../api/routes/schemas';
 
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+const UNSAFE = new RegExp(UNSAFE_CHARACTERS, 'gu');
 const UNSAFE_EXCEPT_NEWLINE = /[\p{Cf}\p{Zl}\p{Zp}]|[^\P{Cc}\n]/gu;
 /** What JSON.stringify leaves raw inside strings (it escapes U+0000-U+001F itself; raw newlines are its indentation). */
 const UNSAFE_IN_JSON = /[\u007F-\u009F\p{Cf}\p{Zl}\p{Zp}]/gu;
@@ -30,27 +32,9 @@ export function printableJson(value: unknown, indent?: number): string {
   );
 }
 
-export interface RequestViewLike {
-  id: string;
-  stage: string;
-  requester?: string;
-  accountId?: string;
-  execution?: string;
-  billingAccess?: { verdict: string; evidence: { source: string; indicates: string; detail: string }[] };
-  pendingDecision?: { since: string; deadline: string; remindersSent: number };
-  decision?: { decision: string; reason: string; decidedBy: string; decidedAt: string };
-  rootWindow?: { openedAt?: string; closedAt?: string; closedBecause?: string; confirmedBy?: string };
-  failure?: { message: string };
-  alarms?: string[];
-  guardianFindings?: { alarm: string; accountId?: string; workflowId: string; execution: string; at: string }[];
-  timeline: TimelineEntry[];
-}
-
-export interface TimelineEntry {
-  stage: string;
-  enteredAt: string;
-  note?: string;
-}
+/** What GET /v1/account-requests/{id} answers (client/api/routes/schemas.ts, built from contract/vending.ts). */
+export type RequestViewLike = Omit<RequestView, 'links' | 'guardianFindings' | 'execution'> & Partial<Pick<RequestView, 'guardianFindings' | 'execution'>>;
+export type TimelineEntry = RequestView['timeline'][number];
 
 export function formatRequest(view: RequestViewLike): string {
   const p = printable;

@@ -43,7 +43,7 @@ export const decisionRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
       }
       const record = await refusalsMapped(id, () => decide(ctx.temporal, ctx.signer, { id, ...facts }, principal, request.body));
       request.log.info({ workflowId: id, decision: record.decision, decidedBy: principal.user }, 'decision recorded');
-      return { id, decision: { decision: record.decision, reason: record.reason, decidedBy: record.decidedBy, decidedAt: record.decidedAt } };
+      return { id, decision: record };
     },
   );
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { REQUEST_ID_PATTERN } from '../../../contract/request-id';
 import { VENDING_STAGES } from '../../../contract/stages';
+import { DecisionRecordSchema as ContractDecisionRecordSchema, RootWindowRecordSchema, VendingStatusSchema } from '../../../contract/vending';
 import { USER_ID_PATTERN } from '../auth';
 
 export const StageSchema = z.enum(VENDING_STAGES);
@@ -24,64 +25,39 @@ export const links = (id: string): z.infer<typeof LinksSchema> => ({
 
 export const RequestRefSchema = z.object({ id: z.string(), stage: StageSchema, links: LinksSchema });
 
-const EvidenceSchema = z.object({
-  source: z.string(),
-  checkedAt: z.string(),
-  indicates: z.enum(['on', 'off', 'unknown']),
-  detail: z.string(),
+/** The root window and the decision, as the workflow records them (contract/vending.ts). */
+export const RootWindowSchema = RootWindowRecordSchema;
+export const DecisionRecordSchema = ContractDecisionRecordSchema;
+
+export const GuardianFindingSchema = z.object({
+  alarm: z.string(),
+  accountId: z.string().optional(),
+  workflowId: z.string(),
+  execution: z.string(),
+  at: z.string(),
 });
 
-const RootAuditSchema = z.object({
-  auditedAt: z.string(),
-  passwordPresent: z.boolean(),
-  loginProfile: z.boolean().optional(),
-  mfaDevices: z.number(),
-  accessKeys: z.number(),
-  signingCertificates: z.number(),
-});
-
-export const RootWindowSchema = z.object({
-  openedAt: z.string().optional(),
-  closedAt: z.string().optional(),
-  closedBecause: z.string().optional(),
-  preAudit: RootAuditSchema.optional(),
-  postAudit: RootAuditSchema.optional(),
-  deletionRefused: z.array(z.string()).optional(),
-  confirmedBy: z.string().optional(),
-  confirmedAt: z.string().optional(),
-  confirmationCheck: z.string().optional(),
-});
-
-export const DecisionRecordSchema = z.object({
-  decision: z.enum(['approve-remediation', 'attest-enabled', 'reject']),
-  reason: z.string(),
-  decidedBy: z.string(),
-  decidedAt: z.string(),
-});
-
-export const RequestViewSchema = z.object({
+/** GET /v1/account-requests/{id}: the workflow's own status (contract/vending.ts), with what only Temporal knows. */
+export const RequestViewSchema = VendingStatusSchema.pick({
+  stage: true,
+  billingAccess: true,
+  pendingDecision: true,
+  decision: true,
+  rootWindow: true,
+  failure: true,
+  alarms: true,
+  timeline: true,
+}).extend({
   id: z.string(),
-  stage: StageSchema,
   requester: z.string().optional(),
   accountId: z.string().optional(),
   /** Temporal's own view of the run: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, ... */
   execution: z.string(),
-  billingAccess: z
-    .object({ verdict: z.enum(['defaulted-on', 'off', 'inconclusive']), evidence: z.array(EvidenceSchema), decidedAt: z.string().optional() })
-    .optional(),
-  pendingDecision: z.object({ since: z.string(), deadline: z.string(), remindersSent: z.number() }).optional(),
-  decision: DecisionRecordSchema.optional(),
-  rootWindow: RootWindowSchema.optional(),
-  failure: z.object({ message: z.string(), type: z.string().optional() }).optional(),
-  /** Operator alarms this request raised (root credentials remain, ...); also its SafetyAlarm search attribute. */
-  alarms: z.array(z.string()).optional(),
   /** What the root-window guardian found about this request (runs that ended with a window open, an orphaned account, a re-audit). */
-  guardianFindings: z.array(
-    z.object({ alarm: z.string(), accountId: z.string().optional(), workflowId: z.string(), execution: z.string(), at: z.string() }),
-  ),
-  timeline: z.array(z.object({ stage: StageSchema, enteredAt: z.string(), note: z.string().optional() })),
+  guardianFindings: z.array(GuardianFindingSchema),
   links: LinksSchema,
 });
+export type RequestView = z.infer<typeof RequestViewSchema>;
 
 export const RequestSummarySchema = z.object({
   id: z.string(),
