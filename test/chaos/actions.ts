@@ -36,7 +36,7 @@ export const BODY_VARIANTS = [
 export type BodyVariant = (typeof BODY_VARIANTS)[number];
 
 /** Before acting, wait (bounded) until the target request is at this point, or has ended. */
-export const WHEN = ['now', 'account', 'awaiting-decision', 'window-open', 'near-deadline'] as const;
+export const WHEN = ['now', 'creating', 'account', 'awaiting-decision', 'window-open', 'near-deadline'] as const;
 export type When = (typeof WHEN)[number];
 
 /** Operations faults are injected into: every stage's AWS calls, the root window's included. */
@@ -74,9 +74,18 @@ export type Action =
   | { kind: 'deny-deletion'; target: number; when: When; delayMs: number }
   | { kind: 'plant-credentials'; target: number; when: When; mfaDevices: number; accessKeys: number; delayMs: number }
   | { kind: 'root-console'; target: number; when: When; enabled: boolean; delayMs: number }
-  | { kind: 'wait'; ms: number; delayMs: number };
+  | { kind: 'wait'; ms: number; delayMs: number }
+  /**
+   * A person's whole remediation, so that programs reach the root window often: wait for the decision, approve,
+   * wait for the window, then one of the things that can happen inside it.
+   */
+  | { kind: 'remediate'; target: number; approver: User; inside: InsideWindow; by: User; delayMs: number };
 
 export type ActionKind = Action['kind'];
+
+/** What happens once a remediation's root window is open. */
+export const INSIDE_WINDOW = ['confirm', 'console', 'console-then-confirm', 'cancel', 'terminate', 'kill-worker', 'deny-deletion', 'nothing'] as const;
+export type InsideWindow = (typeof INSIDE_WINDOW)[number];
 
 export function isTargeted(action: Action): action is Extract<Action, { target: number }> {
   return 'target' in action;
@@ -209,6 +218,17 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.constantFrom(200, 1_000, 2_500), delayMs: fc.constant(0) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('remediate' as const),
+      target,
+      approver: fc.oneof({ weight: 4, arbitrary: approver }, { weight: 1, arbitrary: user }),
+      inside: fc.constantFrom(...INSIDE_WINDOW),
+      by: user,
+      delayMs: delay,
+    }),
+  },
 );
 
 // ---- printing ------------------------------------------------------------------------------------------------------
@@ -245,6 +265,8 @@ export function describeAction(a: Action): string {
       return `root-console(#${a.target}${at}: billing access ${a.enabled ? 'on' : 'off'})${after}`;
     case 'wait':
       return `wait(${a.ms}ms)`;
+    case 'remediate':
+      return `remediate(#${a.target}: ${a.approver} approves, then inside the window ${a.inside}${['confirm', 'console-then-confirm', 'cancel'].includes(a.inside) ? ` by ${a.by}` : ''})${after}`;
   }
 }
 
@@ -348,6 +370,7 @@ async function reach(ctx: ProgramContext, id: string, when: When, by: string): P
     view = await peek(ctx, id, by);
     const ended = view?.execution !== undefined && view.execution !== 'RUNNING';
     const there =
+      (when === 'creating' && view?.stage !== undefined && view.stage !== 'preflight') ||
       (when === 'account' && view?.accountId !== undefined) ||
       ((when === 'awaiting-decision' || when === 'near-deadline') && view?.stage === 'awaiting-decision') ||
       (when === 'window-open' && view?.stage === 'root-window-open' && view.rootWindow?.openedAt !== undefined);
@@ -362,7 +385,7 @@ async function reach(ctx: ProgramContext, id: string, when: When, by: string): P
   return view;
 }
 
-async function accountOf(ctx: ProgramContext, id: string, when: When, by: string): Promise<RequestPeek | undefined> {
+async function reachAccount(ctx: ProgramContext, id: string, when: When, by: string): Promise<RequestPeek | undefined> {
   return (await reach(ctx, id, when, by)) ?? (await peek(ctx, id, by));
 }
 
@@ -389,47 +412,26 @@ export async function runAction(action: Action, model: ChaosModel, ctx: ProgramC
       if (accepted && !model.requests.includes(accepted)) model.requests.push(accepted);
       return;
     }
-    case 'decide': {
+    case 'decide':
       await reach(ctx, id!, action.when, by);
       // All votes at once: decisions that reach the workflow together are the race that four eyes must survive.
-      await Promise.all(
-        action.votes.map(async (vote) => {
-          await journal.call(by, 'POST', `/v1/account-requests/${id}/decision`, {
-            user: vote.user,
-            body: { decision: vote.decision, reason: `chaos: ${vote.user} says ${vote.decision}` },
-          });
-        }),
-      );
+      await Promise.all(action.votes.map((vote) => decide(ctx, by, id!, vote.user, vote.decision)));
       return;
-    }
     case 'confirm':
       await reach(ctx, id!, action.when, by);
-      await journal.call(by, 'POST', `/v1/account-requests/${id}/remediation-confirmation`, { user: action.user, body: { note: 'done in the console' } });
-      return;
+      return void (await confirm(ctx, by, id!, action.user));
     case 'cancel':
       await reach(ctx, id!, action.when, by);
-      await journal.call(by, 'POST', `/v1/account-requests/${id}/cancel`, { user: action.user });
-      return;
-    case 'terminate': {
+      return void (await cancel(ctx, by, id!, action.user));
+    case 'terminate':
       await reach(ctx, id!, action.when, by);
-      const outcome = await stack.temporal.workflow
-        .getHandle(id!)
-        .terminate('chaos: an operator terminates the run')
-        .then(
-          () => 'terminated',
-          (err: Error) => `refused: ${err.name}`,
-        );
-      journal.note(by, `terminate ${id}: ${outcome}`);
-      return;
-    }
+      return terminate(ctx, by, id!);
     case 'reset':
       await reach(ctx, id!, action.when, by);
       journal.note(by, `reset ${id}: ${await resetToEarlierTask(stack, id!, action.pick)}`);
       return;
     case 'kill-worker':
-      await stack.worker.killAndRestart(action.downMs);
-      journal.note(by, 'worker SIGKILLed and restarted');
-      return;
+      return killWorker(ctx, by, action.downMs);
     case 'faults': {
       const res = await stack.sandboxControl('POST', '/faults', {
         throttleRate: action.throttleRate,
@@ -448,30 +450,87 @@ export async function runAction(action: Action, model: ChaosModel, ctx: ProgramC
       return;
     case 'deny-deletion':
     case 'plant-credentials': {
-      const view = await accountOf(ctx, id!, action.when, by);
-      const accountId = view?.accountId;
-      if (!accountId) return journal.note(by, `${id} has no account (yet): nothing planted`);
-      // Credentials planted once the window closed or the request ended are nobody's to delete: not planted.
-      if (view.execution !== 'RUNNING' || !BEFORE_WINDOW_CLOSES.includes(view.stage ?? '')) {
-        return journal.note(by, `${id} is at ${view.stage} (${view.execution}): nothing planted`);
-      }
-      ctx.plants.push({ accountId, at: Date.now() });
+      const view = await reachAccount(ctx, id!, action.when, by);
       const plant = action.kind === 'deny-deletion' ? { accessKeys: 1, denyDeletion: true } : { mfaDevices: action.mfaDevices, accessKeys: action.accessKeys };
-      const res = await stack.sandboxControl('POST', `/accounts/${accountId}/root-credentials`, plant);
-      journal.note(by, `root credentials planted on ${accountId}: ${res.status}`);
-      return;
+      return plantCredentials(ctx, by, id!, view, plant);
     }
-    case 'root-console': {
-      const accountId = (await accountOf(ctx, id!, action.when, by))?.accountId;
-      if (!accountId) return journal.note(by, `${id} has no account (yet): no console step`);
-      const res = await stack.sandboxControl('POST', `/accounts/${accountId}/root-console/billing-access`, { enabled: action.enabled });
-      journal.note(by, `root console step on ${accountId}: ${res.status}`);
-      return;
-    }
+    case 'root-console':
+      return rootConsole(ctx, by, id!, (await reachAccount(ctx, id!, action.when, by))?.accountId, action.enabled);
     case 'wait':
       await sleep(action.ms);
       return;
+    case 'remediate': {
+      await reach(ctx, id!, 'awaiting-decision', by);
+      await decide(ctx, by, id!, action.approver, 'approve-remediation');
+      const view = await reach(ctx, id!, 'window-open', by);
+      if (view?.stage !== 'root-window-open') return journal.note(by, `${id}: no open root window (${view?.stage})`);
+      switch (action.inside) {
+        case 'confirm':
+          return void (await confirm(ctx, by, id!, action.by));
+        case 'console':
+          return rootConsole(ctx, by, id!, view.accountId, true);
+        case 'console-then-confirm':
+          await rootConsole(ctx, by, id!, view.accountId, true);
+          return void (await confirm(ctx, by, id!, action.by));
+        case 'cancel':
+          return void (await cancel(ctx, by, id!, action.by));
+        case 'terminate':
+          return terminate(ctx, by, id!);
+        case 'kill-worker':
+          return killWorker(ctx, by, 500);
+        case 'deny-deletion':
+          return plantCredentials(ctx, by, id!, view, { accessKeys: 1, denyDeletion: true });
+        case 'nothing':
+          return;
+      }
+    }
   }
+}
+
+function decide(ctx: ProgramContext, by: string, id: string, user: User, decision: DecisionKind): Promise<Exchange> {
+  return ctx.journal.call(by, 'POST', `/v1/account-requests/${id}/decision`, { user, body: { decision, reason: `chaos: ${user} says ${decision}` } });
+}
+
+function confirm(ctx: ProgramContext, by: string, id: string, user: User): Promise<Exchange> {
+  return ctx.journal.call(by, 'POST', `/v1/account-requests/${id}/remediation-confirmation`, { user, body: { note: 'done in the console' } });
+}
+
+function cancel(ctx: ProgramContext, by: string, id: string, user: User): Promise<Exchange> {
+  return ctx.journal.call(by, 'POST', `/v1/account-requests/${id}/cancel`, { user });
+}
+
+async function terminate(ctx: ProgramContext, by: string, id: string): Promise<void> {
+  const outcome = await ctx.stack.temporal.workflow
+    .getHandle(id)
+    .terminate('chaos: an operator terminates the run')
+    .then(
+      () => 'terminated',
+      (err: Error) => `refused: ${err.name}`,
+    );
+  ctx.journal.note(by, `terminate ${id}: ${outcome}`);
+}
+
+async function killWorker(ctx: ProgramContext, by: string, downMs: number): Promise<void> {
+  await ctx.stack.worker.killAndRestart(downMs);
+  ctx.journal.note(by, 'worker SIGKILLed and restarted');
+}
+
+async function plantCredentials(ctx: ProgramContext, by: string, id: string, view: RequestPeek | undefined, plant: Record<string, unknown>): Promise<void> {
+  const accountId = view?.accountId;
+  if (!accountId) return ctx.journal.note(by, `${id} has no account (yet): nothing planted`);
+  // Credentials planted once the window closed or the request ended are nobody's to delete: not planted.
+  if (view.execution !== 'RUNNING' || !BEFORE_WINDOW_CLOSES.includes(view.stage ?? '')) {
+    return ctx.journal.note(by, `${id} is at ${view.stage} (${view.execution}): nothing planted`);
+  }
+  ctx.plants.push({ accountId, at: Date.now() });
+  const res = await ctx.stack.sandboxControl('POST', `/accounts/${accountId}/root-credentials`, plant);
+  ctx.journal.note(by, `root credentials ${JSON.stringify(plant)} planted on ${accountId}: ${res.status}`);
+}
+
+async function rootConsole(ctx: ProgramContext, by: string, id: string, accountId: string | undefined, enabled: boolean): Promise<void> {
+  if (!accountId) return ctx.journal.note(by, `${id} has no account (yet): no console step`);
+  const res = await ctx.stack.sandboxControl('POST', `/accounts/${accountId}/root-console/billing-access`, { enabled });
+  ctx.journal.note(by, `root console step (billing access ${enabled ? 'on' : 'off'}) on ${accountId}: ${res.status}`);
 }
 
 /** The id a submit answer names when the API accepted it (202 started, 200 idempotent repeat). */

@@ -15,6 +15,7 @@ const settings = z
     CHAOS_RUNS: z.coerce.number().int().min(1).max(10_000).default(3),
     CHAOS_SEED: z.coerce.number().int().optional(),
     CHAOS_PATH: z.string().regex(/^\d+(:\d+)*$/, 'a fast-check path like 3:1:0').optional(),
+    CHAOS_REPLAY_PATH: z.string().regex(/^[A-Za-z0-9+/=:]+$/, 'the replayPath fast-check printed').optional(),
     CHAOS_SHRINK: z.enum(['0', '1']).default('1'),
     CHAOS_SHRINK_MS: z.coerce.number().int().min(0).default(90_000),
   })
@@ -40,12 +41,13 @@ test(
       runs: settings.CHAOS_RUNS,
       seed: settings.CHAOS_SEED,
       path: settings.CHAOS_PATH,
+      replayPath: settings.CHAOS_REPLAY_PATH,
       shrink: settings.CHAOS_SHRINK === '1',
       shrinkBudgetMs: settings.CHAOS_SHRINK_MS,
       log: (line) => process.stderr.write(`${line}\n`),
     });
     process.stderr.write(`${formatSummary(summary)}\n`);
-    if (summary.failure) throw new Error(`chaos: a program broke an invariant (replay: CHAOS_SEED=${summary.seed} CHAOS_PATH=<path below>)\n${summary.failure}`);
+    if (summary.failure) throw new Error(`chaos: a program broke an invariant\n${summary.failure}`);
     expect(summary.programs).toBe(settings.CHAOS_PATH ? 1 : settings.CHAOS_RUNS);
   },
   settings.CHAOS_RUNS * PROGRAM_BUDGET_MS + settings.CHAOS_SHRINK_MS + 2 * PROGRAM_BUDGET_MS,

@@ -1,5 +1,5 @@
 /**
- * `npm run test:chaos -- --runs N --seed S [--path P] [--no-shrink] [--shrink-ms MS] [--survey] [--verbose] [--summary FILE]`:
+ * `npm run test:chaos -- --runs N --seed S [--path P [--replay-path R]] [--no-shrink] [--shrink-ms MS] [--survey] [--verbose] [--summary FILE]`:
  * more chaos programs than `npm test` runs, on a stack of its own (a fresh in-memory Temporal dev server unless
  * --temporal names one). Prints one line per program and a summary; exits 1 when a program broke an invariant.
  */
@@ -19,6 +19,7 @@ const ArgsSchema = z
     runs: z.coerce.number().int().min(1).max(100_000).default(20),
     seed: z.coerce.number().int().optional(),
     path: z.string().regex(/^\d+(:\d+)*$/, 'a fast-check path like 3:1:0').optional(),
+    'replay-path': z.string().regex(/^[A-Za-z0-9+/=:]+$/, "the replayPath fast-check printed").optional(),
     'no-shrink': z.boolean().default(false),
     'shrink-ms': z.coerce.number().int().min(0).default(300_000),
     survey: z.boolean().default(false),
@@ -36,6 +37,7 @@ function parseCommandLine(argv: string[]): z.infer<typeof ArgsSchema> {
       runs: { type: 'string' },
       seed: { type: 'string' },
       path: { type: 'string' },
+      'replay-path': { type: 'string' },
       'no-shrink': { type: 'boolean' },
       'shrink-ms': { type: 'string' },
       survey: { type: 'boolean' },
@@ -82,6 +84,7 @@ async function main(): Promise<number> {
       runs: args.runs,
       seed: args.seed,
       path: args.path,
+      replayPath: args['replay-path'],
       shrink: !args['no-shrink'],
       shrinkBudgetMs: args['shrink-ms'],
       survey: args.survey,

@@ -40,14 +40,14 @@ export class Step implements fc.AsyncCommand<ChaosModel, ProgramContext> {
 
 export const MAX_STEPS = 8;
 
-export function programArb(maxSteps = MAX_STEPS) {
+export function programArb(maxSteps = MAX_STEPS, replayPath?: string) {
   const config: fc.Arbitrary<ProgramConfig> = fc.record({
     linkedAccess: fc.oneof({ weight: 1, arbitrary: fc.constant(true) }, { weight: 4, arbitrary: fc.constant(false) }),
     settle: fc.constantFrom<SettleMode>('deadlines', 'cancel'),
     opening: fc.tuple(validSubmitArb, fc.array(submitArb, { maxLength: 2 })).map(([first, more]) => [first, ...more]),
   });
   const step = fc.array(actionArb, { minLength: 1, maxLength: 3 }).map((actions) => new Step(actions));
-  return fc.tuple(config, fc.commands([step], { maxCommands: maxSteps, size: 'max' }));
+  return fc.tuple(config, fc.commands([step], { maxCommands: maxSteps, size: 'max', ...(replayPath ? { replayPath } : {}) }));
 }
 
 export function describeConfig(c: ProgramConfig): string {

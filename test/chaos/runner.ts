@@ -15,6 +15,8 @@ export interface ChaosOptions {
   seed?: number;
   /** fast-check's replay path of a program (printed with a failure), together with its seed. */
   path?: string;
+  /** The commands' replay hint printed with a shrunk program (`replayPath=...`), for an exact replay of it. */
+  replayPath?: string;
   /** Shrink a failing program (re-runs programs); false stops at the first failure. */
   shrink: boolean;
   /** Wall-clock budget for shrinking; programs asked for after it pass without running, ending the shrink. */
@@ -46,7 +48,7 @@ export interface ChaosSummary {
   programTimesMs: number[];
   failedPrograms: number;
   byInvariant: Partial<Record<InvariantName | 'harness-error', InvariantTally>>;
-  /** fast-check's report of the (shrunk) failing program; undefined when all passed or in survey mode. */
+  /** The (shrunk) failing program: fast-check's report, its violations and how to replay it. */
   failure?: string;
 }
 
@@ -72,12 +74,14 @@ export async function runChaos(stack: ChaosStack, opts: ChaosOptions): Promise<C
     failedPrograms: 0,
     byInvariant: {},
   };
-  opts.log(`[chaos] seed ${seed}${opts.path ? ` path ${opts.path}` : ''}: ${opts.runs} program(s), shrinking ${opts.shrink && !opts.survey ? `within ${opts.shrinkBudgetMs} ms` : 'off'}`);
+  opts.log(`[chaos] seed ${seed}${opts.path ? ` path ${opts.path}: 1 program (a replay)` : `: ${opts.runs} program(s)`}, shrinking ${opts.shrink && !opts.survey ? `within ${opts.shrinkBudgetMs} ms` : 'off'}`);
   let firstFailureAt: number | undefined;
+  /** The last failing run: when shrinking ends, the shrunk program. */
+  let lastFailure: ProgramOutcome | undefined;
   let generated = 0;
   const pathOf = (n: number) => (opts.path ? opts.path : String(n - 1));
 
-  const property = fc.asyncProperty(programArb(opts.maxSteps ?? MAX_STEPS), async ([config, steps]) => {
+  const property = fc.asyncProperty(programArb(opts.maxSteps ?? MAX_STEPS, opts.replayPath), async ([config, steps]) => {
     const shrinking = firstFailureAt !== undefined;
     if (shrinking && Date.now() - firstFailureAt! > opts.shrinkBudgetMs) return; // budget spent: end the shrink
     if (shrinking) summary.shrinkRuns++;
@@ -112,6 +116,7 @@ export async function runChaos(stack: ChaosStack, opts: ChaosOptions): Promise<C
       return;
     }
     firstFailureAt ??= Date.now();
+    lastFailure = outcome;
     throw new ChaosViolations(outcome, outcome.violations);
   });
 
@@ -120,8 +125,20 @@ export async function runChaos(stack: ChaosStack, opts: ChaosOptions): Promise<C
     numRuns: opts.runs,
     ...(opts.path ? { path: opts.path } : {}),
     endOnFailure: !opts.shrink,
+    includeErrorInReport: true,
   });
-  if (details.failed) summary.failure = fc.defaultReportMessage(details);
+  if (details.failed) {
+    const replayPath = /replayPath="([^"]*)"/.exec(String(details.counterexample?.[0]?.[1] ?? ''))?.[1];
+    const replay = `--seed ${seed} --path ${details.counterexamplePath}${replayPath ? ` --replay-path ${replayPath}` : ''} --no-shrink`;
+    summary.failure = [
+      lastFailure
+        ? `shrunk program (${lastFailure.prefix}):\n  ${lastFailure.program}\nbroke:\n${describeViolations(lastFailure.violations)}`
+        : fc.defaultReportMessage(details),
+      `replay: npm run test:chaos -- ${replay}`,
+      `    or: CHAOS_SEED=${seed} CHAOS_PATH=${details.counterexamplePath}${replayPath ? ` CHAOS_REPLAY_PATH=${replayPath}` : ''} CHAOS_SHRINK=0 npx jest test/chaos/chaos.test.ts`,
+      `(fast-check: ${details.numRuns} program(s), shrunk ${details.numShrinks} time(s))`,
+    ].join('\n');
+  }
   return summary;
 }
 
