@@ -291,6 +291,8 @@ export interface ProgramContext {
   executed: string[];
   /** Root credentials the program planted: when, on which account (the window is not to blame for later ones). */
   plants: { accountId: string; at: number }[];
+  /** Operator resets that took effect: which request, when. */
+  resets: { id: string; at: number }[];
 }
 
 const WAIT_FOR_STAGE_MS = 5_000;
@@ -428,7 +430,7 @@ export async function runAction(action: Action, model: ChaosModel, ctx: ProgramC
       return terminate(ctx, by, id!);
     case 'reset':
       await reach(ctx, id!, action.when, by);
-      journal.note(by, `reset ${id}: ${await resetToEarlierTask(stack, id!, action.pick)}`);
+      journal.note(by, `reset ${id}: ${await resetToEarlierTask(ctx, id!, action.pick)}`);
       return;
     case 'kill-worker':
       return killWorker(ctx, by, action.downMs);
@@ -544,7 +546,8 @@ export function clearFaults(stack: ChaosStack): Promise<{ status: number }> {
 }
 
 /** An operator's reset to a random earlier WorkflowTaskCompleted of the current run; what happened, as text. */
-async function resetToEarlierTask(stack: ChaosStack, id: string, pick: number): Promise<string> {
+async function resetToEarlierTask(ctx: ProgramContext, id: string, pick: number): Promise<string> {
+  const { stack } = ctx;
   try {
     const handle = stack.temporal.workflow.getHandle(id);
     const { runId } = await handle.describe();
@@ -559,6 +562,7 @@ async function resetToEarlierTask(stack: ChaosStack, id: string, pick: number): 
       workflowTaskFinishEventId: event.eventId,
       requestId: randomUUID(),
     });
+    ctx.resets.push({ id, at: Date.now() });
     return `to event ${String(event.eventId)} of ${completed.length} completions, new run ${response.runId}`;
   } catch (err) {
     return `refused: ${(err as Error).message.slice(0, 200)}`;

@@ -61,6 +61,7 @@ function world(patch: Partial<Facts> = {}): Facts {
     exchanges: [submitted, approved, confirmed],
     windowSeen: [ACCOUNT],
     plants: [],
+    resets: [],
     unsettled: [],
     ...patch,
   };

@@ -59,6 +59,8 @@ export interface Facts {
   windowSeen: string[];
   /** Root credentials the program planted (control API), and when. */
   plants: { accountId: string; at: number }[];
+  /** Operators' resets of a request's run, and when (named in a violation they may explain). */
+  resets: { id: string; at: number }[];
   /** Requests still running after settling (operators' cancellation included). */
   unsettled: string[];
 }
@@ -167,10 +169,14 @@ export function checkInvariants(facts: Facts): Violation[] {
     }
     for (const [, accepted] of perRun) {
       if (accepted.length > 1) {
+        const first = accepted[0].answeredAt;
+        const last = accepted[accepted.length - 1].sentAt;
+        const resets = facts.resets.filter((r) => r.id === id && r.at >= first && r.at <= last).length;
         fail(
           'one-decision-per-request',
           id,
-          `${accepted.length} decisions answered 2xx: ${accepted.map((a) => `${a.user} ${(a.requestBody as { decision: string }).decision}`).join(', ')}`,
+          `${accepted.length} decisions answered 2xx: ${accepted.map((a) => `${a.user} ${(a.requestBody as { decision: string }).decision}`).join(', ')}` +
+            (resets ? ` (an operator reset the run ${resets} time(s) in between)` : ''),
         );
       }
     }

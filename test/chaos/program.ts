@@ -76,7 +76,7 @@ export async function runProgram(
 ): Promise<ProgramOutcome> {
   const started = Date.now();
   const prefix = `c${randomBytes(3).toString('hex')}${++programNumber}`;
-  const ctx: ProgramContext = { stack, journal: new Journal(stack.apiUrl), prefix, counts: new Map(), windowSeen: new Set(), executed: [], plants: [] };
+  const ctx: ProgramContext = { stack, journal: new Journal(stack.apiUrl), prefix, counts: new Map(), windowSeen: new Set(), executed: [], plants: [], resets: [] };
   const model: ChaosModel = { requests: [] };
 
   await clearFaults(stack);

@@ -97,6 +97,7 @@ export async function observe(ctx: ProgramContext, ids: string[], started: strin
     exchanges: journal.exchanges,
     windowSeen: [...ctx.windowSeen],
     plants: ctx.plants,
+    resets: ctx.resets,
     unsettled,
   };
 }
