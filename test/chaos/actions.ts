@@ -224,7 +224,12 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
       kind: fc.constant('remediate' as const),
       target,
       approver: fc.oneof({ weight: 4, arbitrary: approver }, { weight: 1, arbitrary: user }),
-      inside: fc.constantFrom(...INSIDE_WINDOW),
+      // Confirmations and the console step most often: they are what ends a window as `completed`.
+      inside: fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom<InsideWindow>('confirm', 'console-then-confirm') },
+        { weight: 1, arbitrary: fc.constantFrom<InsideWindow>('console') },
+        { weight: 2, arbitrary: fc.constantFrom(...INSIDE_WINDOW) },
+      ),
       by: user,
       delayMs: delay,
     }),

@@ -63,6 +63,7 @@ function world(patch: Partial<Facts> = {}): Facts {
     plants: [],
     resets: [],
     unsettled: [],
+    workerCrashes: [],
     ...patch,
   };
 }
@@ -145,6 +146,7 @@ test('a 5xx, an error outside the shape, a request that never answered, a workfl
   expect(names(world({ exchanges: [keyed(ID), keyed('vend-111111111111111111111111'), approved, confirmed] }))).toContain('idempotency-key-one-request');
 });
 
-test('a request still running after settling', () => {
+test('a request still running after settling, a worker that died on its own', () => {
   expect(names(world({ unsettled: [ID] }))).toEqual(['settles']);
+  expect(names(world({ workerCrashes: [{ at: T0, code: 1, tail: 'vending worker: boom' }] }))).toEqual(['worker-stays-up']);
 });

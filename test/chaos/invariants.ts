@@ -63,10 +63,13 @@ export interface Facts {
   resets: { id: string; at: number }[];
   /** Requests still running after settling (operators' cancellation included). */
   unsettled: string[];
+  /** Worker exits the program did not cause (it only SIGKILLs and restarts). */
+  workerCrashes: { at: number; code: number | null; tail: string }[];
 }
 
 export const INVARIANTS = [
   'settles',
+  'worker-stays-up',
   'one-account-per-email',
   'account-owned-or-orphan-alarmed',
   'request-account-exists',
@@ -119,6 +122,7 @@ export function checkInvariants(facts: Facts): Violation[] {
 
   // ---- liveness: everything ended after settling -----------------------------------------------------------------
   for (const id of facts.unsettled) fail('settles', id, `still running after settling (stage ${views.get(id)?.stage ?? '?'})`);
+  for (const c of facts.workerCrashes) fail('worker-stays-up', `worker exit ${c.code}`, `the worker process ended on its own:\n${c.tail}`);
 
   // ---- one account per request, no orphans ---------------------------------------------------------------------
   const byEmail = new Map<string, SandboxAccount[]>();

@@ -87,9 +87,9 @@ export async function runProgram(
   await fc.asyncModelRun(() => ({ model, real: ctx }), steps);
 
   const accepted = [...model.requests];
-  const { all, started: startedIds } = await programRequestIds(ctx, started, accepted);
+  const { all } = await programRequestIds(ctx, started, accepted);
   const unsettled = await settle(ctx, all, config.settle);
-  const facts = await observe(ctx, all, startedIds, unsettled);
+  const facts = await observe(ctx, started, accepted, unsettled);
   await cleanUp(ctx, unsettled);
   const violations = checkInvariants(facts);
   const actions = [...ctx.counts.values()].reduce((a, b) => a + b, 0);
@@ -98,7 +98,7 @@ export async function runProgram(
     durationMs: Date.now() - started,
     actions,
     counts: ctx.counts,
-    requests: all.length,
+    requests: facts.requests.length,
     violations,
     program: [describeConfig(config), ...ctx.executed].join('\n  '),
     trace: traceOf(ctx, facts),

@@ -77,8 +77,10 @@ export async function settle(ctx: ProgramContext, ids: string[], mode: SettleMod
 }
 
 /** What the system reports once the program has settled. */
-export async function observe(ctx: ProgramContext, ids: string[], started: string[], unsettled: string[]): Promise<Facts> {
+export async function observe(ctx: ProgramContext, startedAt: number, accepted: string[], unsettled: string[]): Promise<Facts> {
   const { stack, journal } = ctx;
+  // Listed again after settling: visibility may have been behind on a start made just before the program ended.
+  const { all: ids, started } = await programRequestIds(ctx, startedAt, accepted);
   const requests = await Promise.all(
     ids.map(async (id) => {
       const res = await journal.call('observe', 'GET', `/v1/account-requests/${id}`, { user: OBSERVER });
@@ -99,6 +101,7 @@ export async function observe(ctx: ProgramContext, ids: string[], started: strin
     plants: ctx.plants,
     resets: ctx.resets,
     unsettled,
+    workerCrashes: stack.worker.crashes.filter((c) => c.at >= startedAt),
   };
 }
 

@@ -12,8 +12,11 @@ export class WorkerProcess {
   private proc: ManagedProcess | undefined;
   private queue: Promise<void> = Promise.resolve();
   private readonly tail: string[] = [];
+  private readonly expectedExits = new WeakSet<ManagedProcess>();
   /** Starts, for the summary: how long a restart takes on this machine. */
   readonly startTimesMs: number[] = [];
+  /** Exits nobody asked for (a crash): when, the exit code and the worker's last lines. */
+  readonly crashes: { at: number; code: number | null; tail: string }[] = [];
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
@@ -41,6 +44,7 @@ export class WorkerProcess {
     return this.serialized(async () => {
       const proc = this.proc;
       this.proc = undefined;
+      if (proc) this.expectedExits.add(proc);
       await proc?.stop();
     });
   }
@@ -55,6 +59,7 @@ export class WorkerProcess {
     const proc = this.proc;
     this.proc = undefined;
     if (!proc) return;
+    this.expectedExits.add(proc);
     proc.kill('SIGKILL');
     await proc.exited;
     await proc.stop(); // forgets it
@@ -73,6 +78,9 @@ export class WorkerProcess {
       },
     });
     this.proc = proc;
+    void proc.exited.then((code) => {
+      if (!this.expectedExits.has(proc)) this.crashes.push({ at: Date.now(), code, tail: this.tail.slice(-10).join('\n') });
+    });
     const exitedEarly = proc.exited.then((code) => {
       throw new Error(`the worker exited (${code}) before it ran:\n${this.tail.join('\n')}`);
     });
