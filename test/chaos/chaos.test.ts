@@ -2,11 +2,13 @@
  * Random concurrent programs with faults against the real stack (Temporal dev server, sandbox, the worker as a
  * killable process, the HTTP API), then the product's invariants (test/chaos/invariants.ts). A bounded number of
  * programs (CHAOS_RUNS, default 3) from a printed seed (CHAOS_SEED to replay; CHAOS_PATH for one program); a
- * failing program is shrunk within CHAOS_SHRINK_MS (default 90 s; CHAOS_SHRINK=0 turns shrinking off).
+ * failing program is shrunk within CHAOS_SHRINK_MS (default 90 s; CHAOS_SHRINK=0 turns shrinking off);
+ * CHAOS_ONLY=invariant,... lets only those fail the test.
  * More programs: `npm run test:chaos -- --runs N --seed S [--path P]`.
  */
 import { z } from 'zod';
 import { WORKFLOW_BUNDLE_PATH } from '../support/paths';
+import { INVARIANTS } from './invariants';
 import { formatSummary, runChaos } from './runner';
 import { startChaosStack, type ChaosStack } from './stack';
 
@@ -18,6 +20,11 @@ const settings = z
     CHAOS_REPLAY_PATH: z.string().regex(/^[A-Za-z0-9+/=:]+$/, 'the replayPath fast-check printed').optional(),
     CHAOS_SHRINK: z.enum(['0', '1']).default('1'),
     CHAOS_SHRINK_MS: z.coerce.number().int().min(0).default(90_000),
+    CHAOS_ONLY: z
+      .string()
+      .transform((v) => v.split(','))
+      .pipe(z.array(z.enum(INVARIANTS)))
+      .optional(),
   })
   .parse(process.env);
 
@@ -44,6 +51,7 @@ test(
       replayPath: settings.CHAOS_REPLAY_PATH,
       shrink: settings.CHAOS_SHRINK === '1',
       shrinkBudgetMs: settings.CHAOS_SHRINK_MS,
+      only: settings.CHAOS_ONLY,
       log: (line) => process.stderr.write(`${line}\n`),
     });
     process.stderr.write(`${formatSummary(summary)}\n`);

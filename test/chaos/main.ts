@@ -1,5 +1,5 @@
 /**
- * `npm run test:chaos -- --runs N --seed S [--path P [--replay-path R]] [--no-shrink] [--shrink-ms MS] [--survey] [--verbose] [--summary FILE]`:
+ * `npm run test:chaos -- --runs N --seed S [--path P [--replay-path R]] [--no-shrink] [--shrink-ms MS] [--survey] [--only INVARIANT,...] [--verbose] [--summary FILE]`:
  * more chaos programs than `npm test` runs, on a stack of its own (a fresh in-memory Temporal dev server unless
  * --temporal names one). Prints one line per program and a summary; exits 1 when a program broke an invariant.
  */
@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ensureTools, PROJECT_ROOT } from '../../scripts/bootstrap-tools';
 import { freePort } from '../../scripts/processes';
 import { startTemporalDevServer, type RunningDevServer } from '../../scripts/temporal-dev-server';
+import { INVARIANTS } from './invariants';
 import { formatSummary, runChaos } from './runner';
 import { startChaosStack, type ChaosStack } from './stack';
 
@@ -23,6 +24,11 @@ const ArgsSchema = z
     'no-shrink': z.boolean().default(false),
     'shrink-ms': z.coerce.number().int().min(0).default(300_000),
     survey: z.boolean().default(false),
+    only: z
+      .string()
+      .transform((v) => v.split(','))
+      .pipe(z.array(z.enum(INVARIANTS)))
+      .optional(),
     verbose: z.boolean().default(false),
     steps: z.coerce.number().int().min(1).max(100).optional(),
     temporal: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'host:port').optional(),
@@ -41,6 +47,7 @@ function parseCommandLine(argv: string[]): z.infer<typeof ArgsSchema> {
       'no-shrink': { type: 'boolean' },
       'shrink-ms': { type: 'string' },
       survey: { type: 'boolean' },
+      only: { type: 'string' },
       verbose: { type: 'boolean' },
       steps: { type: 'string' },
       temporal: { type: 'string' },
@@ -88,6 +95,7 @@ async function main(): Promise<number> {
       shrink: !args['no-shrink'],
       shrinkBudgetMs: args['shrink-ms'],
       survey: args.survey,
+      only: args.only,
       verbose: args.verbose,
       maxSteps: args.steps,
       log: (line) => process.stdout.write(`${line}\n`),

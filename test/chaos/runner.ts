@@ -23,6 +23,8 @@ export interface ChaosOptions {
   shrinkBudgetMs: number;
   /** Record violations of every program instead of stopping at the first failing one. */
   survey?: boolean;
+  /** Only these invariants fail a program (and so steer the shrink); the others are still reported. */
+  only?: InvariantName[];
   maxSteps?: number;
   /** Print each program and its trace (answers, operator steps, end states). */
   verbose?: boolean;
@@ -105,7 +107,7 @@ export async function runChaos(stack: ChaosStack, opts: ChaosOptions): Promise<C
     );
     if (opts.verbose) opts.log(`  ${outcome.program}\n${outcome.trace}`);
     if (outcome.violations.length === 0) return;
-    if (!shrinking) {
+    if (!shrinking && (!opts.only || outcome.violations.some((v) => opts.only!.includes(v.invariant)))) {
       summary.failedPrograms++;
       const byName = new Map<InvariantName, Violation[]>();
       for (const v of outcome.violations) byName.set(v.invariant, [...(byName.get(v.invariant) ?? []), v]);
@@ -115,9 +117,12 @@ export async function runChaos(stack: ChaosStack, opts: ChaosOptions): Promise<C
       opts.log(describeViolations(outcome.violations));
       return;
     }
+    // With --only, other invariants are reported and tallied but neither fail the program nor steer the shrink.
+    const failing = opts.only ? outcome.violations.filter((v) => opts.only!.includes(v.invariant)) : outcome.violations;
+    if (failing.length === 0) return;
     firstFailureAt ??= Date.now();
-    lastFailure = outcome;
-    throw new ChaosViolations(outcome, outcome.violations);
+    lastFailure = { ...outcome, violations: failing };
+    throw new ChaosViolations(outcome, failing);
   });
 
   const details = await fc.check(property, {
