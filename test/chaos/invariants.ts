@@ -74,6 +74,7 @@ export const INVARIANTS = [
   'account-owned-or-orphan-alarmed',
   'request-account-exists',
   'one-decision-per-request',
+  'decision-survives-reset',
   'decider-allowed',
   'decision-record-answered',
   'window-after-approval',
@@ -175,9 +176,10 @@ export function checkInvariants(facts: Facts): Violation[] {
       if (accepted.length > 1) {
         const first = accepted[0].answeredAt;
         const last = accepted[accepted.length - 1].sentAt;
+        // An operator's reset in between rewinds the run past the first decision: a promise of its own.
         const resets = facts.resets.filter((r) => r.id === id && r.at >= first && r.at <= last).length;
         fail(
-          'one-decision-per-request',
+          resets ? 'decision-survives-reset' : 'one-decision-per-request',
           id,
           `${accepted.length} decisions answered 2xx: ${accepted.map((a) => `${a.user} ${(a.requestBody as { decision: string }).decision}`).join(', ')}` +
             (resets ? ` (an operator reset the run ${resets} time(s) in between)` : ''),

@@ -13,7 +13,10 @@ import { type ChaosStack } from './stack';
 export interface ChaosOptions {
   runs: number;
   seed?: number;
-  /** fast-check's replay path of a program (printed with a failure), together with its seed. */
+  /**
+   * fast-check's path of a program (printed with a failure), with its seed: `runs` programs are run from there on
+   * (1 replays just that one; a shrunk path like `3:0:1` replays the shrunk program).
+   */
   path?: string;
   /** The commands' replay hint printed with a shrunk program (`replayPath=...`), for an exact replay of it. */
   replayPath?: string;
@@ -76,12 +79,14 @@ export async function runChaos(stack: ChaosStack, opts: ChaosOptions): Promise<C
     failedPrograms: 0,
     byInvariant: {},
   };
-  opts.log(`[chaos] seed ${seed}${opts.path ? ` path ${opts.path}: 1 program (a replay)` : `: ${opts.runs} program(s)`}, shrinking ${opts.shrink && !opts.survey ? `within ${opts.shrinkBudgetMs} ms` : 'off'}`);
+  opts.log(`[chaos] seed ${seed}: ${opts.runs} program(s)${opts.path ? ` from path ${opts.path}` : ''}, shrinking ${opts.shrink && !opts.survey ? `within ${opts.shrinkBudgetMs} ms` : 'off'}`);
   let firstFailureAt: number | undefined;
   /** The last failing run: when shrinking ends, the shrunk program. */
   let lastFailure: ProgramOutcome | undefined;
   let generated = 0;
-  const pathOf = (n: number) => (opts.path ? opts.path : String(n - 1));
+  // A generated program's own path: its index, counted from the path the run started at.
+  const startIndex = opts.path && /^\d+$/.test(opts.path) ? Number(opts.path) : 0;
+  const pathOf = (n: number) => (opts.path?.includes(':') ? opts.path : String(startIndex + n - 1));
 
   const property = fc.asyncProperty(programArb(opts.maxSteps ?? MAX_STEPS, opts.replayPath), async ([config, steps]) => {
     const shrinking = firstFailureAt !== undefined;
@@ -134,13 +139,13 @@ export async function runChaos(stack: ChaosStack, opts: ChaosOptions): Promise<C
   });
   if (details.failed) {
     const replayPath = /replayPath="([^"]*)"/.exec(String(details.counterexample?.[0]?.[1] ?? ''))?.[1];
-    const replay = `--seed ${seed} --path ${details.counterexamplePath}${replayPath ? ` --replay-path ${replayPath}` : ''} --no-shrink`;
+    const replay = `--seed ${seed} --path ${details.counterexamplePath}${replayPath ? ` --replay-path ${replayPath}` : ''} --runs 1 --no-shrink`;
     summary.failure = [
       lastFailure
         ? `shrunk program (${lastFailure.prefix}):\n  ${lastFailure.program}\nbroke:\n${describeViolations(lastFailure.violations)}`
         : fc.defaultReportMessage(details),
       `replay: npm run test:chaos -- ${replay}`,
-      `    or: CHAOS_SEED=${seed} CHAOS_PATH=${details.counterexamplePath}${replayPath ? ` CHAOS_REPLAY_PATH=${replayPath}` : ''} CHAOS_SHRINK=0 npx jest test/chaos/chaos.test.ts`,
+      `    or: CHAOS_SEED=${seed} CHAOS_PATH=${details.counterexamplePath}${replayPath ? ` CHAOS_REPLAY_PATH=${replayPath}` : ''} CHAOS_RUNS=1 CHAOS_SHRINK=0 npx jest test/chaos/chaos.test.ts`,
       `(fast-check: ${details.numRuns} program(s), shrunk ${details.numShrinks} time(s))`,
     ].join('\n');
   }
