@@ -1,0 +1,111 @@
+/**
+ * After a program: faults off, a worker running, every request of the program ended (on its own short deadlines, or
+ * cancelled by an operator), one guardian period for the root-window guardian; then the facts the invariants read.
+ */
+import { VendingStageKey } from '../../contract/search-attributes';
+import { VENDING_WORKFLOW_TYPE } from '../../contract/vending';
+import { clearFaults, sleep, type ProgramContext } from './actions';
+import { type Facts, type RequestView, type SandboxAccount } from './invariants';
+import { OBSERVER, SETTLING_OPERATOR } from './principals';
+
+export type SettleMode = 'deadlines' | 'cancel';
+
+const POLL_MS = 250;
+/** After the operators' cancellation, how long a request may take to close its window and end. */
+const AFTER_CANCEL_MS = 20_000;
+/** How long the program's requests may take to end or park (wait for a person) once faults are off. */
+const PARK_TIMEOUT_MS = 30_000;
+
+/** Every workflow id of the program: accepted by the API, or started on the task queue since the program began. */
+export async function programRequestIds(ctx: ProgramContext, startedAt: number, accepted: string[]): Promise<{ all: string[]; started: string[] }> {
+  const since = new Date(startedAt - 1_000).toISOString();
+  const query = `WorkflowType="${VENDING_WORKFLOW_TYPE}" AND TaskQueue="${ctx.stack.taskQueue}" AND StartTime >= "${since}"`;
+  const started = new Set<string>();
+  for await (const wf of ctx.stack.temporal.workflow.list({ query, pageSize: 200 })) started.add(wf.workflowId);
+  return { all: [...new Set([...accepted, ...started])], started: [...started] };
+}
+
+type RunState = { id: string; running: boolean; stage?: string };
+
+async function states(ctx: ProgramContext, ids: string[]): Promise<RunState[]> {
+  return Promise.all(
+    ids.map(async (id) => {
+      try {
+        const d = await ctx.stack.temporal.workflow.getHandle(id).describe();
+        return { id, running: d.status.name === 'RUNNING', stage: d.typedSearchAttributes.get(VendingStageKey) };
+      } catch {
+        return { id, running: false };
+      }
+    }),
+  );
+}
+
+const PARKED = ['awaiting-decision', 'root-window-open'];
+
+/** Waits until every request satisfies `done` or the time is up; returns the ids still running. */
+async function waitUntil(ctx: ProgramContext, ids: string[], done: (s: RunState) => boolean, timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const now = await states(ctx, ids);
+    if (now.every(done) || Date.now() > deadline) return now.filter((s) => s.running).map((s) => s.id);
+    await sleep(POLL_MS);
+  }
+}
+
+/** Drives the program's requests to an end; returns the ones that would not end. */
+export async function settle(ctx: ProgramContext, ids: string[], mode: SettleMode): Promise<string[]> {
+  const { stack, journal } = ctx;
+  journal.note('settle', `faults cleared: ${(await clearFaults(stack)).status}`);
+  await stack.worker.ensureRunning();
+  const policy = stack.policy;
+  const ended = (s: RunState) => !s.running;
+  const cancel = (which: string[]) =>
+    Promise.all(which.map((id) => journal.call('settle', 'POST', `/v1/account-requests/${id}/cancel`, { user: SETTLING_OPERATOR })));
+  // Closed or parked (waiting for a person): nothing is left half-done in AWS when an operator cancels.
+  let left = await waitUntil(ctx, ids, (s) => !s.running || PARKED.includes(s.stage ?? ''), PARK_TIMEOUT_MS);
+  if (mode === 'cancel') await cancel(left);
+  // Parked requests end on their own otherwise: the decision deadline, then at most a root window's.
+  const ownDeadlines = (policy.decisionDeadlineMs ?? 0) + (policy.rootWindowDeadlineMs ?? 0) + 10_000;
+  left = await waitUntil(ctx, left, ended, mode === 'cancel' ? AFTER_CANCEL_MS : ownDeadlines);
+  if (left.length > 0) {
+    await cancel(left);
+    left = await waitUntil(ctx, left, ended, AFTER_CANCEL_MS);
+  }
+  // The root-window guardian closes windows of runs that ended without closing them, once per period.
+  await sleep(stack.guardianIntervalMs + 500);
+  return left;
+}
+
+/** What the system reports once the program has settled. */
+export async function observe(ctx: ProgramContext, startedAt: number, accepted: string[], unsettled: string[]): Promise<Facts> {
+  const { stack, journal } = ctx;
+  // Listed again after settling: visibility may have been behind on a start made just before the program ended.
+  const { all: ids, started } = await programRequestIds(ctx, startedAt, accepted);
+  const requests = await Promise.all(
+    ids.map(async (id) => {
+      const res = await journal.call('observe', 'GET', `/v1/account-requests/${id}`, { user: OBSERVER });
+      return { id, view: res.status === 200 ? (res.body as RequestView) : undefined };
+    }),
+  );
+  const state = await stack.sandboxControl('GET', '/state');
+  if (state.status !== 200) throw new Error(`GET /sandbox/state answered ${state.status}`);
+  const all = state.body.accounts as SandboxAccount[];
+  return {
+    requests,
+    accounts: all.filter((a) => a.email.toLowerCase().startsWith(`${ctx.prefix}-`)),
+    allAccountIds: all.map((a) => a.accountId),
+    notifications: stack.inbox.received.filter((n) => (n.requestId !== undefined && ids.includes(n.requestId)) || all.some((a) => a.accountId === n.accountId && a.email.toLowerCase().startsWith(`${ctx.prefix}-`))),
+    startedWorkflowIds: started,
+    exchanges: journal.exchanges,
+    windowSeen: [...ctx.windowSeen],
+    plants: ctx.plants,
+    resets: ctx.resets,
+    unsettled,
+    workerCrashes: stack.worker.crashes.filter((c) => c.at >= startedAt),
+  };
+}
+
+/** Stops what would not end, so that the next program starts clean (after its facts were taken). */
+export async function cleanUp(ctx: ProgramContext, unsettled: string[]): Promise<void> {
+  await Promise.all(unsettled.map((id) => ctx.stack.temporal.workflow.getHandle(id).terminate('chaos: did not settle').catch(() => undefined)));
+}
