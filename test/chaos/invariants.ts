@@ -74,7 +74,6 @@ export const INVARIANTS = [
   'account-owned-or-orphan-alarmed',
   'request-account-exists',
   'one-decision-per-request',
-  'decision-survives-reset',
   'decider-allowed',
   'decision-record-answered',
   'window-after-approval',
@@ -165,24 +164,21 @@ export function checkInvariants(facts: Facts): Violation[] {
     decisionsById.set(id, [...(decisionsById.get(id) ?? []), d]);
   }
   for (const [id, answers] of decisionsById) {
-    // A request asked for again after it failed or was cancelled is a new run, which takes its own decision.
+    // A request asked for again after it failed or was cancelled is a new run, which takes its own decision; so is the
+    // run an operator's Reset starts: a reset back past the decision discards it with the old run (README, "Four eyes").
     const starts = acceptedSubmits.filter((e) => e.status === 202 && (e.body as { id: string }).id === id).map((e) => e.answeredAt);
+    const resets = facts.resets.filter((r) => r.id === id).map((r) => r.at);
     const perRun = new Map<number, Exchange[]>();
     for (const a of answers) {
-      const run = starts.filter((t) => t <= a.sentAt).length;
+      const run = starts.filter((t) => t <= a.sentAt).length + resets.filter((t) => t <= a.sentAt).length;
       perRun.set(run, [...(perRun.get(run) ?? []), a]);
     }
     for (const [, accepted] of perRun) {
       if (accepted.length > 1) {
-        const first = accepted[0].answeredAt;
-        const last = accepted[accepted.length - 1].sentAt;
-        // An operator's reset in between rewinds the run past the first decision: a promise of its own.
-        const resets = facts.resets.filter((r) => r.id === id && r.at >= first && r.at <= last).length;
         fail(
-          resets ? 'decision-survives-reset' : 'one-decision-per-request',
+          'one-decision-per-request',
           id,
-          `${accepted.length} decisions answered 2xx: ${accepted.map((a) => `${a.user} ${(a.requestBody as { decision: string }).decision}`).join(', ')}` +
-            (resets ? ` (an operator reset the run ${resets} time(s) in between)` : ''),
+          `${accepted.length} decisions answered 2xx in one run: ${accepted.map((a) => `${a.user} ${(a.requestBody as { decision: string }).decision}`).join(', ')}`,
         );
       }
     }

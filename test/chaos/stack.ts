@@ -9,7 +9,8 @@ import { type FastifyInstance } from 'fastify';
 import { buildApi } from '../../client/api/app';
 import { staticTokenAuthenticator } from '../../client/api/auth';
 import { createVendingClient } from '../../client/temporal';
-import { type VendingPolicy } from '../../contract/vending';
+import { type PolicyOverrides } from '../../contract/policy';
+import { randomDecisionSigner } from '../../client/decision-signer';
 import { sandboxWorkerEnv, startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../../sandbox';
 import { startNotificationReceiver, type NotificationReceiver } from './notification-receiver';
 import { TOKEN_TABLE } from './principals';
@@ -25,8 +26,12 @@ export const CHAOS_SANDBOX: SandboxSettingsPatch = {
 };
 
 /** Short deadlines and fast polling, so that every parked request ends on its own within seconds. */
-export const CHAOS_POLICY: Partial<VendingPolicy> = {
+export const CHAOS_POLICY: PolicyOverrides = {
   activityAttemptTimeoutMs: 5_000,
+  creationRetryPauseMs: 200,
+  creationRefusalBackoffMs: 500,
+  creationSlotWaitMs: 5_000,
+  confirmationRecheckMs: 2_000,
   creationPollIntervalMs: 200,
   readinessPollIntervalMs: 200,
   rootWindowEvidencePollMs: 300,
@@ -53,7 +58,7 @@ export interface ChaosStack {
   apiUrl: string;
   inbox: NotificationReceiver;
   worker: WorkerProcess;
-  policy: Partial<VendingPolicy>;
+  policy: PolicyOverrides;
   guardianIntervalMs: number;
   /** The sandbox's control API, as a person or a demo calls it. */
   sandboxControl(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
@@ -94,6 +99,7 @@ export async function startChaosStack(opts: StackOptions): Promise<ChaosStack> {
       temporal,
       taskQueue,
       policy: CHAOS_POLICY,
+      signer: randomDecisionSigner(),
       authenticator: staticTokenAuthenticator(TOKEN_TABLE),
       logLevel: 'silent',
     });

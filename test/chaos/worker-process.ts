@@ -3,7 +3,7 @@
  * again. Kill and restart are serialized: two concurrent kill actions never leave two workers or none.
  */
 import path from 'node:path';
-import { spawnManaged, type ManagedProcess } from '../../scripts/processes';
+import { spawnManaged, type ManagedProcess } from '../../tooling/processes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const READY_TIMEOUT_MS = 60_000;
