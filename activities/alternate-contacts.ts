@@ -2,7 +2,7 @@
 import { PutAlternateContactCommand, type AlternateContactType } from '@aws-sdk/client-account';
 import { type AlternateContact } from '../contract/request';
 import { type AwsClients } from './aws-clients';
-import { classify } from './organizations';
+import { classify } from './errors';
 
 export function createAlternateContactActivities(aws: AwsClients) {
   return {

@@ -37,3 +37,38 @@ export function describeAwsError(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   return `${name}: ${message}`.slice(0, 500);
 }
+
+/** Turns an AWS error into a named failure: permission and input errors are final, the rest Temporal retries. */
+export function classify(err: unknown, operation: string): Error {
+  return withOriginal(classified(err, operation), err);
+}
+
+function classified(err: unknown, operation: string): Error {
+  const name = awsErrorName(err);
+  if (name === 'AccessDeniedException' || name === 'AccessDenied') {
+    return nonRetryable('AccessDenied', `${operation} was denied: ${describeAwsError(err)}; check the worker's IAM policy`);
+  }
+  if (name === 'InvalidInputException' || name === 'ConstraintViolationException' || name === 'ValidationException') {
+    return nonRetryable('InvalidRequest', `${operation} refused the request: ${describeAwsError(err)}`);
+  }
+  if (name === 'AWSOrganizationsNotInUseException') {
+    return nonRetryable('PreflightFailed', 'this account is not in an organization (AWSOrganizationsNotInUseException)');
+  }
+  // Throttling, 5xx, ConcurrentModification, FinalizingOrganization: Temporal retries the activity.
+  return err instanceof Error ? new Error(`${operation}: ${describeAwsError(err)}`) : new Error(String(err));
+}
+
+/**
+ * The AWS error a classified failure came from, for callers in this process that report it themselves (`vend doctor`).
+ * Kept under a symbol, so Temporal never serialises it into history: the classified message is what a person reads.
+ */
+const ORIGINAL = Symbol('aws-error');
+
+function withOriginal(error: Error, original: unknown): Error {
+  Object.defineProperty(error, ORIGINAL, { value: original, enumerable: false });
+  return error;
+}
+
+export function originalAwsError(err: unknown): unknown {
+  return typeof err === 'object' && err !== null && ORIGINAL in err ? (err as Record<symbol, unknown>)[ORIGINAL] : err;
+}

@@ -2,27 +2,14 @@
  * Every AWS Organizations interaction of the vending workflow: preflight, the crash-safe create (reconcile, then
  * CreateAccount), the creation status poll, the ownership check and the placement into the target OU.
  */
-import {
-  CreateAccountCommand,
-  DescribeAccountCommand,
-  DescribeCreateAccountStatusCommand,
-  DescribeOrganizationCommand,
-  ListTagsForResourceCommand,
-  MoveAccountCommand,
-  ListParentsCommand,
-  TagResourceCommand,
-  paginateListAccounts,
-  paginateListCreateAccountStatus,
-  paginateListOrganizationalUnitsForParent,
-  ListRootsCommand,
-  type OrganizationsClient,
-} from '@aws-sdk/client-organizations';
-import { ListOrganizationsFeaturesCommand } from '@aws-sdk/client-iam';
+import { CreateAccountCommand, DescribeAccountCommand, DescribeCreateAccountStatusCommand, ListTagsForResourceCommand, MoveAccountCommand, ListParentsCommand, TagResourceCommand, paginateListAccounts, paginateListCreateAccountStatus, type OrganizationsClient } from '@aws-sdk/client-organizations';
 import { Context } from '@temporalio/activity';
 import { REQUEST_TAG, REQUESTER_TAG, vendingTags } from '../contract/account-tags';
 import { CREATIONS_IN_PROGRESS } from '../contract/aws-quotas';
 import { type AwsClients } from './aws-clients';
-import { awsErrorName, awsErrorReason, describeAwsError, nonRetryable, retryable } from './errors';
+import { OrganizationStructureCache } from './organization-structure';
+import { checkAccountQuota, checkAllFeatures, checkOrganizationalUnit, checkRootAccessFeatures, type CheckResult } from './preflight';
+import { awsErrorName, awsErrorReason, nonRetryable, retryable, classify } from './errors';
 
 
 export interface OrganizationsConfig {
@@ -112,48 +99,34 @@ export function createOrganizationsActivities(aws: AwsClients, config: Organizat
   const structure = new OrganizationStructureCache(org);
 
   return {
+    /** The preconditions a request needs (activities/preflight.ts), in order; the first that fails ends the request. */
     async checkPreflight({ organizationalUnit }: PreflightInput): Promise<PreflightResult> {
-      const checks: string[] = [];
-      const { Organization } = await call(() => org.send(new DescribeOrganizationCommand({})), 'DescribeOrganization');
-      if (Organization?.FeatureSet !== 'ALL') {
-        throw nonRetryable(
-          'PreflightFailed',
-          `the organization runs in ${Organization?.FeatureSet ?? 'an unknown'} mode; enable all features (EnableAllFeatures)`,
-        );
+      const checks: CheckResult[] = [];
+      const passOrStop = (check: CheckResult) => {
+        checks.push(check);
+        if (check.status === 'fail') {
+          throw nonRetryable(check.id.startsWith('organizational-unit:') ? 'InvalidRequest' : 'PreflightFailed', `${check.title}: ${check.detail}; ${check.fix}`);
+        }
+      };
+      const features = await checkAllFeatures(aws);
+      passOrStop(features.check);
+      let ou = checkOrganizationalUnit(await structure.listing(), organizationalUnit);
+      if (ou.status === 'fail') ou = checkOrganizationalUnit(await structure.listing(true), organizationalUnit);
+      passOrStop(ou);
+      passOrStop(await checkRootAccessFeatures(aws));
+      let accountCount: number | undefined;
+      if (config.accountQuota !== undefined) {
+        // Counted only when the quota is configured: a full ListAccounts per request is not free at 9/s per org.
+        accountCount = 0;
+        for await (const page of paginateListAccounts({ client: org }, {})) accountCount += page.Accounts?.length ?? 0;
+        passOrStop(checkAccountQuota(accountCount, config.accountQuota));
       }
-      checks.push('organization in all-features mode');
-
-      const organizationalUnitId = await structure.resolve(organizationalUnit);
-      checks.push(`target OU ${organizationalUnit} exists (${organizationalUnitId})`);
-
-      const { EnabledFeatures } = await call(
-        () => aws.iam.send(new ListOrganizationsFeaturesCommand({})),
-        'ListOrganizationsFeatures',
-      );
-      const missing = ['RootCredentialsManagement', 'RootSessions'].filter((f) => !EnabledFeatures?.includes(f as never));
-      if (missing.length > 0) {
-        throw nonRetryable(
-          'PreflightFailed',
-          `centralized root access is not enabled (missing ${missing.join(', ')}); run ` +
-            'iam:EnableOrganizationsRootCredentialsManagement and iam:EnableOrganizationsRootSessions',
-        );
-      }
-      checks.push('centralized root access features enabled');
-
-      if (config.accountQuota === undefined) {
-        checks.push('account quota not configured (VEND_ACCOUNT_QUOTA): AWS refuses with ACCOUNT_LIMIT_EXCEEDED when it is reached');
-        return { organizationId: Organization.Id ?? '', organizationalUnitId, checks };
-      }
-      let accountCount = 0;
-      for await (const page of paginateListAccounts({ client: org }, {})) accountCount += page.Accounts?.length ?? 0;
-      if (accountCount >= config.accountQuota) {
-        throw nonRetryable(
-          'PreflightFailed',
-          `the organization holds ${accountCount} accounts, its quota is ${config.accountQuota}; request an increase in Service Quotas`,
-        );
-      }
-      checks.push(`account quota headroom (${accountCount} accounts of ${config.accountQuota})`);
-      return { organizationId: Organization.Id ?? '', organizationalUnitId, accountCount, checks };
+      return {
+        organizationId: features.organization?.Id ?? '',
+        organizationalUnitId: ou.unitId ?? '',
+        ...(accountCount === undefined ? {} : { accountCount }),
+        checks: checks.map((c) => `${c.title}: ${c.detail}`),
+      };
     },
 
     /**
@@ -329,72 +302,10 @@ async function findCreationInFlight(org: OrganizationsClient, accountName: strin
   return { inProgress };
 }
 
-/**
- * The organization's root and OUs, cached in the worker for a minute: every request resolves its OU twice (preflight,
- * placement), and ListRoots is limited to 1/s per organization - 100 requests at once would wait 200 s for it.
- */
-class OrganizationStructureCache {
-  private rootId?: string;
-  private readonly ous = new Map<string, { id: string; at: number }>();
-
-  constructor(
-    private readonly org: OrganizationsClient,
-    private readonly ttlMs = 60_000,
-  ) {}
-
-  async resolve(nameOrId: string): Promise<string> {
-    const hit = this.ous.get(nameOrId);
-    if (hit && Date.now() - hit.at < this.ttlMs) return hit.id;
-    // The root of an organization never changes; the OU tree may, so a miss or a stale entry walks it again.
-    this.rootId ??= await findRootId(this.org);
-    const id = await resolveOrganizationalUnitBelow(this.org, this.rootId, nameOrId);
-    this.ous.set(nameOrId, { id, at: Date.now() });
-    return id;
-  }
-}
-
-async function findRootId(org: OrganizationsClient): Promise<string> {
-  const { Roots } = await call(() => org.send(new ListRootsCommand({})), 'ListRoots');
-  const rootId = Roots?.[0]?.Id;
-  if (!rootId) throw nonRetryable('PreflightFailed', 'the organization has no root');
-  return rootId;
-}
-
-/** An OU given by id is checked; one given by name is found anywhere below the root. */
-async function resolveOrganizationalUnitBelow(org: OrganizationsClient, rootId: string, nameOrId: string): Promise<string> {
-  const queue = [rootId];
-  while (queue.length > 0) {
-    const parent = queue.shift() as string;
-    for await (const page of paginateListOrganizationalUnitsForParent({ client: org }, { ParentId: parent })) {
-      for (const ou of page.OrganizationalUnits ?? []) {
-        if (ou.Id === nameOrId || ou.Name === nameOrId) return ou.Id as string;
-        if (ou.Id) queue.push(ou.Id);
-      }
-    }
-  }
-  throw nonRetryable('InvalidRequest', `organizational unit "${nameOrId}" does not exist in the organization`);
-}
-
 async function call<T>(send: () => Promise<T>, operation: string): Promise<T> {
   try {
     return await send();
   } catch (err) {
     throw classify(err, operation);
   }
-}
-
-/** Turns an AWS error into a named failure: permission and input errors are final, the rest Temporal retries. */
-export function classify(err: unknown, operation: string): Error {
-  const name = awsErrorName(err);
-  if (name === 'AccessDeniedException' || name === 'AccessDenied') {
-    return nonRetryable('AccessDenied', `${operation} was denied: ${describeAwsError(err)}; check the worker's IAM policy`);
-  }
-  if (name === 'InvalidInputException' || name === 'ConstraintViolationException' || name === 'ValidationException') {
-    return nonRetryable('InvalidRequest', `${operation} refused the request: ${describeAwsError(err)}`);
-  }
-  if (name === 'AWSOrganizationsNotInUseException') {
-    return nonRetryable('PreflightFailed', 'this account is not in an organization (AWSOrganizationsNotInUseException)');
-  }
-  // Throttling, 5xx, ConcurrentModification, FinalizingOrganization: Temporal retries the activity.
-  return err instanceof Error ? new Error(`${operation}: ${describeAwsError(err)}`) : new Error(String(err));
 }

@@ -4,12 +4,7 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import {
-  ORGANIZATION_DIRECTORY_MEMO_KEY,
-  organizationDirectoryWorkflowId,
-  type OrganizationalUnitEntry,
-  type OrganizationDirectory,
-} from '../contract/organization-directory';
+import { matchOrganizationalUnit, ORGANIZATION_DIRECTORY_MEMO_KEY, organizationDirectoryWorkflowId, type OrganizationDirectory } from '../contract/organization-directory';
 
 /** The memo is read as outside input: a directory of another shape (an older or newer worker) counts as none. */
 const OrganizationDirectorySchema = z.object({
@@ -17,20 +12,6 @@ const OrganizationDirectorySchema = z.object({
   listedAt: z.string(),
   units: z.array(z.object({ id: z.string(), name: z.string(), path: z.string() })),
 });
-
-export type OrganizationalUnitMatch =
-  | { kind: 'found'; unit: OrganizationalUnitEntry }
-  | { kind: 'unknown' }
-  | { kind: 'ambiguous'; units: OrganizationalUnitEntry[] };
-
-/** An OU given by id, or by a name that only one OU of the organization has. */
-export function matchOrganizationalUnit(directory: OrganizationDirectory, nameOrId: string): OrganizationalUnitMatch {
-  const byId = directory.units.find((unit) => unit.id === nameOrId);
-  if (byId) return { kind: 'found', unit: byId };
-  const byName = directory.units.filter((unit) => unit.name === nameOrId);
-  if (byName.length === 1) return { kind: 'found', unit: byName[0] };
-  return byName.length === 0 ? { kind: 'unknown' } : { kind: 'ambiguous', units: byName };
-}
 
 /**
  * Reads the directory through describe(), kept for a few seconds: a burst of POSTs costs one describe, and an OU
@@ -69,3 +50,5 @@ export class OrganizationDirectoryReader {
     return parsed.data;
   }
 }
+
+export { matchOrganizationalUnit };

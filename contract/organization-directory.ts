@@ -42,3 +42,19 @@ export const DEFAULT_ORGANIZATION_DIRECTORY_CONFIG: OrganizationDirectoryConfig 
 
 /** Lists the OUs now instead of at the next interval (an operator who just created an OU: `temporal workflow signal`). */
 export const refreshOrganizationDirectorySignal = defineSignal<[]>('refresh');
+
+export type OrganizationalUnitMatch =
+  | { kind: 'found'; unit: OrganizationalUnitEntry }
+  | { kind: 'unknown' }
+  | { kind: 'ambiguous'; units: OrganizationalUnitEntry[] };
+
+/** An OU given by id, or by a name that only one OU of the organization has. */
+/** An OU given by id, or by a name only one OU has: the same rule for the API, the preflight and the doctor. */
+export function matchOrganizationalUnit(directory: Pick<OrganizationListing, 'units'>, nameOrId: string): OrganizationalUnitMatch {
+  const byId = directory.units.find((unit) => unit.id === nameOrId);
+  if (byId) return { kind: 'found', unit: byId };
+  const byName = directory.units.filter((unit) => unit.name === nameOrId);
+  if (byName.length === 1) return { kind: 'found', unit: byName[0] };
+  return byName.length === 0 ? { kind: 'unknown' } : { kind: 'ambiguous', units: byName };
+}
+

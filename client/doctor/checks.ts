@@ -7,33 +7,22 @@
  * a person has to look once; not a failure).
  */
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import {
-  DescribeOrganizationCommand,
-  ListRootsCommand,
-  paginateListAccounts,
-  paginateListAWSServiceAccessForOrganization,
-  paginateListOrganizationalUnitsForParent,
-  type Account,
-  type Organization,
-} from '@aws-sdk/client-organizations';
-import { ListOrganizationsFeaturesCommand } from '@aws-sdk/client-iam';
+import { paginateListAccounts, paginateListAWSServiceAccessForOrganization, type Account, type Organization } from '@aws-sdk/client-organizations';
 import { type AwsClients } from '../../activities/aws-clients';
+import { listOrganization } from '../../activities/organization-structure';
+import {
+  checkAccountQuota,
+  checkAllFeatures,
+  checkOrganizationalUnit,
+  checkRootAccessFeatures,
+  ROOT_ACCESS_FEATURES,
+  rootAccessFix,
+  type CheckResult,
+} from '../../activities/preflight';
+
+export { AWS_DEFAULT_ACCOUNT_QUOTA, ROOT_ACCESS_FEATURES, type CheckResult, type CheckStatus } from '../../activities/preflight';
 import { createBillingAccessActivities } from '../../activities/billing-access';
-import { awsErrorName, describeAwsError } from '../../activities/errors';
-
-export type CheckStatus = 'pass' | 'fail' | 'confirm';
-
-export interface CheckResult {
-  /** Stable id, e.g. `all-features`, `trusted-access:iam.amazonaws.com`, `organizational-unit:Workloads`. */
-  id: string;
-  /** The precondition, as a person reads it. */
-  title: string;
-  status: CheckStatus;
-  /** What was observed. */
-  detail: string;
-  /** What to do when it did not pass. */
-  fix?: string;
-}
+import { awsErrorName, describeAwsError, originalAwsError } from '../../activities/errors';
 
 export interface DoctorOptions {
   /** OUs requests will target, by name or id. */
@@ -53,13 +42,10 @@ export interface DoctorReport {
   checks: CheckResult[];
 }
 
-/** AWS Organizations' default account quota ("Default maximum number of accounts"). */
-export const AWS_DEFAULT_ACCOUNT_QUOTA = 10;
 export const TRUSTED_SERVICES = [
   { principal: 'iam.amazonaws.com', name: 'IAM', why: 'centralized root access (sts:AssumeRoot)' },
   { principal: 'account.amazonaws.com', name: 'Account Management', why: 'alternate contacts of member accounts' },
 ] as const;
-export const ROOT_ACCESS_FEATURES = ['RootCredentialsManagement', 'RootSessions'] as const;
 export const LINKED_ACCOUNT_ACCESS_CONSOLE_PATH =
   'Billing and Cost Management > Cost Management preferences > "Linked account access"';
 
@@ -100,40 +86,56 @@ function failed(id: string, title: string, operation: string, err: unknown, fix?
 /** Runs every check; throws DoctorAbort only when AWS cannot be talked to at all (network, no credentials). */
 export async function runDoctor(aws: AwsClients, options: DoctorOptions): Promise<DoctorReport> {
   const organization = await describeOrganization(aws);
+  const listing = await guarded(() => listOrganization(aws.organizations));
   const checks: CheckResult[] = [
     organization.check,
     await checkManagementCredentials(aws, organization.value),
     ...(await checkTrustedAccess(aws)),
-    await checkRootAccessFeatures(aws),
-    ...(await checkOrganizationalUnits(aws, options.organizationalUnits)),
+    await checked('root-access-features', 'centralized root access features', 'iam:ListOrganizationsFeatures', () => checkRootAccessFeatures(aws), rootAccessFix(ROOT_ACCESS_FEATURES)),
+    ...options.organizationalUnits.map((ou) =>
+      listing.value
+        ? checkOrganizationalUnit(listing.value, ou, 'or pass the OUs you use with --ou')
+        : failed(`organizational-unit:${ou}`, `target OU ${ou} exists`, 'organizations:ListOrganizationalUnitsForParent', listing.error),
+    ),
   ];
   const accounts = await listAccounts(aws);
-  checks.push(checkAccountQuota(accounts, options.accountQuota));
+  checks.push(
+    accounts.value
+      ? checkAccountQuota(accounts.value.length, options.accountQuota)
+      : failed('account-quota', 'account quota headroom', 'organizations:ListAccounts', accounts.error),
+  );
   checks.push(await checkLinkedAccountAccess(aws, accounts.value ?? [], organization.value, options));
   return { ok: checks.every((c) => c.status !== 'fail'), checks };
 }
 
-async function describeOrganization(aws: AwsClients): Promise<{ check: CheckResult; value?: Organization }> {
-  const id = 'all-features';
-  const title = 'organization in all-features mode';
+/** A shared check (activities/preflight.ts) whose AWS error becomes this check's failure instead of ending the run. */
+async function checked(id: string, title: string, operation: string, check: () => Promise<CheckResult>, fix?: string): Promise<CheckResult> {
   try {
-    const { Organization } = await aws.organizations.send(new DescribeOrganizationCommand({}));
-    if (Organization?.FeatureSet === 'ALL') {
-      return { check: { id, title, status: 'pass', detail: `${Organization.Id} runs with all features` }, value: Organization };
-    }
-    return {
-      check: {
-        id,
-        title,
-        status: 'fail',
-        detail: `${Organization?.Id ?? 'the organization'} runs in ${Organization?.FeatureSet ?? 'an unknown'} mode`,
-        fix:
-          'enable all features: `aws organizations enable-all-features` (or AWS Organizations console > Settings), ' +
-          'then every invited member account accepts the handshake',
-      },
-      value: Organization,
-    };
+    return await check();
   } catch (err) {
+    return failed(id, title, operation, cause(err), fix);
+  }
+}
+
+async function guarded<T>(call: () => Promise<T>): Promise<{ value?: T; error?: unknown }> {
+  try {
+    return { value: await call() };
+  } catch (error) {
+    return { error: cause(error) };
+  }
+}
+
+/** The shared checks classify AWS errors (activities/errors.ts); the doctor reports the AWS error itself. */
+function cause(err: unknown): unknown {
+  return originalAwsError(err);
+}
+
+async function describeOrganization(aws: AwsClients): Promise<{ check: CheckResult; value?: Organization }> {
+  try {
+    const { check, organization } = await checkAllFeatures(aws);
+    return { check, value: organization };
+  } catch (classified) {
+    const err = cause(classified);
     if (isNetworkError(err)) throw new DoctorAbort('unreachable', `cannot reach AWS: ${describeAwsError(err)}`);
     if (awsErrorName(err) === 'CredentialsProviderError') {
       throw new DoctorAbort(
@@ -145,15 +147,15 @@ async function describeOrganization(aws: AwsClients): Promise<{ check: CheckResu
     if (awsErrorName(err) === 'AWSOrganizationsNotInUseException') {
       return {
         check: {
-          id,
-          title,
+          id: 'all-features',
+          title: 'organization in all-features mode',
           status: 'fail',
           detail: 'these credentials belong to an account that is not in an organization',
           fix: 'use the management account of the organization (or create one with `aws organizations create-organization --feature-set ALL`)',
         },
       };
     }
-    return { check: failed(id, title, 'organizations:DescribeOrganization', err) };
+    return { check: failed('all-features', 'organization in all-features mode', 'organizations:DescribeOrganization', err) };
   }
 }
 
@@ -203,72 +205,6 @@ async function checkTrustedAccess(aws: AwsClients): Promise<CheckResult[]> {
   });
 }
 
-async function checkRootAccessFeatures(aws: AwsClients): Promise<CheckResult> {
-  const id = 'root-access-features';
-  const title = `centralized root access features (${ROOT_ACCESS_FEATURES.join(', ')})`;
-  const fixFor = (missing: readonly string[]) =>
-    [
-      missing.includes('RootCredentialsManagement') ? '`aws iam enable-organizations-root-credentials-management`' : '',
-      missing.includes('RootSessions') ? '`aws iam enable-organizations-root-sessions`' : '',
-    ]
-      .filter(Boolean)
-      .join(' and ') + ' (after trusted access for iam.amazonaws.com)';
-  try {
-    const { EnabledFeatures } = await aws.iam.send(new ListOrganizationsFeaturesCommand({}));
-    const enabled = new Set<string>(EnabledFeatures ?? []);
-    const missing = ROOT_ACCESS_FEATURES.filter((f) => !enabled.has(f));
-    if (missing.length === 0) return { id, title, status: 'pass', detail: 'both enabled' };
-    return { id, title, status: 'fail', detail: `not enabled: ${missing.join(', ')}`, fix: fixFor(missing) };
-  } catch (err) {
-    return failed(id, title, 'iam:ListOrganizationsFeatures', err, fixFor(ROOT_ACCESS_FEATURES));
-  }
-}
-
-/** Every OU below the root, breadth first: the same name-or-id resolution the workflow's preflight uses. */
-async function checkOrganizationalUnits(aws: AwsClients, wanted: string[]): Promise<CheckResult[]> {
-  const title = (ou: string) => `target OU ${ou} exists`;
-  const all: { id: string; name: string }[] = [];
-  let rootId = '<root id>';
-  try {
-    const { Roots } = await aws.organizations.send(new ListRootsCommand({}));
-    if (Roots?.[0]?.Id) rootId = Roots[0].Id;
-    const queue = Roots?.[0]?.Id ? [Roots[0].Id] : [];
-    while (queue.length > 0) {
-      const parent = queue.shift() as string;
-      for await (const page of paginateListOrganizationalUnitsForParent({ client: aws.organizations }, { ParentId: parent })) {
-        for (const ou of page.OrganizationalUnits ?? []) {
-          if (!ou.Id) continue;
-          all.push({ id: ou.Id, name: ou.Name ?? '' });
-          queue.push(ou.Id);
-        }
-      }
-    }
-  } catch (err) {
-    return wanted.map((ou) => failed(`organizational-unit:${ou}`, title(ou), 'organizations:ListOrganizationalUnitsForParent', err));
-  }
-  return wanted.map((ou): CheckResult => {
-    const id = `organizational-unit:${ou}`;
-    const found = all.filter((u) => u.id === ou || u.name === ou);
-    if (found.length === 1) return { id, title: title(ou), status: 'pass', detail: found[0].id };
-    if (found.length > 1) {
-      return {
-        id,
-        title: title(ou),
-        status: 'fail',
-        detail: `${found.length} OUs are named ${ou} (${found.map((u) => u.id).join(', ')})`,
-        fix: 'request accounts with the OU id instead of its name, or rename one of them',
-      };
-    }
-    return {
-      id,
-      title: title(ou),
-      status: 'fail',
-      detail: `no OU with this name or id (the organization has: ${all.map((u) => u.name).join(', ') || 'none'})`,
-      fix: `create it: \`aws organizations create-organizational-unit --parent-id ${rootId} --name ${ou}\`, or pass the OUs you use with --ou`,
-    };
-  });
-}
-
 async function listAccounts(aws: AwsClients): Promise<{ value?: Account[]; error?: unknown }> {
   try {
     const accounts: Account[] = [];
@@ -279,31 +215,8 @@ async function listAccounts(aws: AwsClients): Promise<{ value?: Account[]; error
   }
 }
 
-function checkAccountQuota(accounts: { value?: Account[]; error?: unknown }, quota: number | undefined): CheckResult {
-  const id = 'account-quota';
-  const title = 'account quota headroom';
-  if (!accounts.value) return failed(id, title, 'organizations:ListAccounts', accounts.error);
-  const count = accounts.value.length;
-  const limit = quota ?? AWS_DEFAULT_ACCOUNT_QUOTA;
-  const source =
-    quota === undefined
-      ? `AWS's default quota of ${AWS_DEFAULT_ACCOUNT_QUOTA} assumed; Service Quotas (AWS Organizations > "Default maximum number of accounts") shows the real one, pass it with --account-quota or VEND_ACCOUNT_QUOTA`
-      : 'quota as configured';
-  if (count < limit) {
-    return { id, title, status: 'pass', detail: `${count} of ${limit} accounts, ${limit - count} left (${source})` };
-  }
-  return {
-    id,
-    title,
-    status: 'fail',
-    detail: `${count} account${count === 1 ? '' : 's'}, the quota is ${limit} (${source})`,
-    fix: 'request an increase in Service Quotas (AWS Organizations > "Default maximum number of accounts")' +
-      (quota === undefined ? ', or pass the real quota with --account-quota if it was raised already' : ''),
-  };
-}
-
 /**
- * Cost Explorer linked-account access is an org setting no API reads (reference/aws-facts.md). What can be observed:
+ * Cost Explorer linked-account access is an org setting no API reads (docs/aws-facts.md). What can be observed:
  * ce:GetCostAndUsage from inside an existing member account, through its access role, works when it is on and is
  * denied ("not enabled for cost explorer access") when it is off. Without such an account a person confirms it once.
  */
