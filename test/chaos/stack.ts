@@ -3,6 +3,7 @@
  * worker as a child process, the HTTP API in this process on a free port, and the operators' webhook inbox. One
  * stack serves every program of a run; programs keep apart by their email prefix.
  */
+import { waitForOrganizationDirectory } from '../support/env';
 import { type Client, Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { type FastifyInstance } from 'fastify';
@@ -106,6 +107,8 @@ export async function startChaosStack(opts: StackOptions): Promise<ChaosStack> {
     const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
     stops.push(() => api.close());
     await workerStarted;
+    // Ready for requests, as a load balancer would wait for it: the worker has published the organization's OUs.
+    await waitForOrganizationDirectory(temporal, taskQueue);
 
     return {
       temporal,

@@ -212,7 +212,8 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
   };
 }
 
-async function waitForOrganizationDirectory(client: Client, taskQueue: string): Promise<void> {
+/** Ready for requests: a worker has listed the organization's OUs (until then the API answers 503 with Retry-After). */
+export async function waitForOrganizationDirectory(client: Client, taskQueue: string): Promise<void> {
   const reader = new OrganizationDirectoryReader(client, taskQueue, 0);
   const deadline = Date.now() + 30_000;
   while (!(await reader.read())) {
