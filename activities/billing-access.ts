@@ -1,5 +1,5 @@
 /**
- * Evidence about linked-account billing access. No API reads the flag (reference/aws-facts.md), so we observe
+ * Evidence about linked-account billing access. No API reads the flag (docs/aws-facts.md), so we observe
  * what AWS lets us see from inside the new account: a Cost Explorer call, and CloudTrail's SetIAMAccessPreference.
  * Each activity returns one evidence record; the verdict is the workflow's (workflows/billing-verdict.ts).
  */

@@ -60,7 +60,7 @@ export const SandboxSettingsSchema = z
     createAccountDurationMs: z.number().min(0).default(3000),
     /** AWS time after SUCCEEDED during which AssumeRole into the new account is refused (AccessDenied). */
     accountReadyDelayMs: z.number().min(0).default(1000),
-    /** AWS's per-operation token buckets (reference/aws-facts.md). */
+    /** AWS's per-operation token buckets (contract/aws-quotas.ts; docs/aws-facts.md). */
     throttling: z.boolean().default(true),
     faults: FaultSettingsSchema.prefault({}),
     /** Org-level Cost Explorer "linked account access" (member account access) switch. */

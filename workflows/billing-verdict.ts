@@ -1,5 +1,5 @@
 /**
- * The billing-access verdict from the evidence (design.md, stage 5). Pure and deterministic: the workflow calls it,
+ * The billing-access verdict from the evidence (docs/design.md; the evidence: docs/aws-facts.md). Pure and deterministic: the workflow calls it,
  * tests call it directly.
  *  - The Cost Explorer probe is the observation: on -> defaulted-on, off -> off.
  *  - Without a clear probe answer, CloudTrail showing the switch turned on, or an operator's attestation of the org
