@@ -69,9 +69,11 @@ async function main(): Promise<void> {
     });
     stops.push(() => temporal.process.stop());
 
+    // The sandbox's AWS state lives beside Temporal's, so requests in flight find their accounts after a restart.
     const sandbox: RunningSandbox = await startSandbox({
       port: config.SANDBOX_PORT,
       motoServerBin: tools.motoServer,
+      dataDir: path.join(config.VEND_DATA_DIR, 'sandbox'),
       log: prefixed('sandbox'),
     });
     stops.push(() => sandbox.stop());
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
         `  AWS sandbox        ${sandbox.endpoint}   (control API: ${sandbox.endpoint}/sandbox/state)`,
         `  Worker metrics     http://${appEnv.VEND_METRICS_ADDRESS}/metrics`,
         `  Temporal state     ${path.join(config.VEND_DATA_DIR, 'temporal.db')}`,
+        `  AWS sandbox state  ${sandbox.persistence?.file ?? 'in memory'}`,
         '',
         'Local API tokens (Authorization: Bearer <token>):',
         ...Object.entries(DEV_TOKENS).map(([token, p]) => `  ${token.padEnd(14)} user ${p.user.padEnd(6)} roles ${p.roles.join(', ')}`),
