@@ -150,6 +150,9 @@ class MotoWithState:
                     restore(request.get_data())
                 except IncompatibleSnapshot as err:
                     return Response(json.dumps({"error": str(err)}), status=409, content_type="application/json")
+                except Exception as err:  # an unreadable pickle: said, not a traceback page
+                    message = "%s: %s" % (type(err).__name__, err)
+                    return Response(json.dumps({"error": message}), status=500, content_type="application/json")
                 return Response(json.dumps({"restored": True}), content_type="application/json")
             return Response(status=405, headers={"Allow": "GET, PUT"})
         finally:
