@@ -82,6 +82,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   const log = opts.log ?? (() => undefined);
   const file = opts.dataDir === undefined ? undefined : stateFilePath(opts.dataDir);
   let loaded: LoadedState | undefined;
+  const restoreStarted = performance.now();
   if (opts.dataDir !== undefined && file !== undefined) {
     await mkdir(opts.dataDir, { recursive: true });
     const leftovers = await removeTempFiles(opts.dataDir);
@@ -102,6 +103,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   const activity = new SandboxActivity();
   const scheduler = new Scheduler(state, activity, log);
 
+  const readMs = performance.now() - restoreStarted;
   const moto = await startMoto({ bin: opts.motoServerBin, host, log });
   const ctx: SandboxContext = {
     moto,
@@ -147,16 +149,18 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   let gateway: Gateway | undefined;
   try {
     if (file) {
+      const motoRestoreStarted = performance.now();
       const motoVersions = loaded ? await restoreMoto(file, moto, loaded.saved) : await moto.versions();
+      const restored = loaded && { savedAt: loaded.saved.savedAt, ms: Math.round(readMs + performance.now() - motoRestoreStarted) };
       const unknown = scheduler.unknownKinds();
       if (unknown.length) throw new SandboxStateFileError(file, `it holds scheduled changes this sandbox does not know: ${unknown.join(', ')}`);
-      persistence = new SandboxPersistence(file, { state, settings: () => settings, organization: () => organization }, moto, motoVersions, activity, log, opts.saveDebounceMs, loaded?.saved.savedAt);
+      persistence = new SandboxPersistence(file, { state, settings: () => settings, organization: () => organization }, moto, motoVersions, activity, log, opts.saveDebounceMs, restored);
     }
     if (!loaded && seed) organization = await seedOrganization(moto, state, settings);
     gateway = await startGateway(ctx, gatedControl, host, opts.port ?? 0);
     if (loaded) {
       scheduler.armAll();
-      log(`[sandbox] ${describeRestore(loaded, organization)}`);
+      log(`[sandbox] ${describeRestore(loaded, organization, persistence?.status().restored?.ms)}`);
     }
     // The seeded organization's ids are on disk before any client sees them.
     if (persistence && (!loaded || opts.settings)) await persistence.saveNow();

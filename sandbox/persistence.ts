@@ -31,8 +31,8 @@ export interface PersistenceStatus {
   saves: number;
   lastSave?: { ms: number; bytes: number };
   lastError?: string;
-  /** When the state this run started from was saved (ISO), if it was restored. */
-  restoredFrom?: string;
+  /** When this run started from a saved state: when that was saved (ISO), and how long reading, checking and restoring it took. */
+  restored?: { savedAt: string; ms: number };
 }
 
 export interface SandboxSnapshotSource {
@@ -60,7 +60,7 @@ export class SandboxPersistence {
     private readonly activity: SandboxActivity,
     private readonly log: (line: string) => void,
     private readonly debounceMs = DEFAULT_SAVE_DEBOUNCE_MS,
-    private readonly restoredFrom?: Date,
+    private readonly restored?: { savedAt: Date; ms: number },
   ) {
     activity.onChange(() => this.markChanged());
   }
@@ -98,7 +98,7 @@ export class SandboxPersistence {
       saves: this.saves,
       lastSave: this.lastSave,
       lastError: this.lastError,
-      restoredFrom: this.restoredFrom?.toISOString(),
+      restored: this.restored && { savedAt: this.restored.savedAt.toISOString(), ms: this.restored.ms },
     };
   }
 
@@ -186,7 +186,7 @@ export async function restoreMoto(file: string, moto: Moto, saved: SavedSandbox)
 }
 
 /** One line on what came back and what did not. */
-export function describeRestore(loaded: LoadedState, organization: SeededOrganization): string {
+export function describeRestore(loaded: LoadedState, organization: SeededOrganization, restoreMs?: number): string {
   const { state, saved, missing } = loaded;
   const now = Date.now();
   const inProgress = state.createRequests.filter((r) => r.state === 'IN_PROGRESS').length;
@@ -196,7 +196,7 @@ export function describeRestore(loaded: LoadedState, organization: SeededOrganiz
   ).length;
   const ago = Math.max(0, Math.round((now - saved.savedAt.getTime()) / 1000));
   return [
-    `restored the AWS state saved ${ago} s ago (${saved.savedAt.toISOString()}):`,
+    `restored the AWS state saved ${ago} s ago (${saved.savedAt.toISOString()})${restoreMs === undefined ? '' : ` in ${restoreMs} ms`}:`,
     `organization ${organization.organizationId},`,
     `${state.accounts.size} member accounts,`,
     `${state.createRequests.length} creation requests (${inProgress} in progress),`,

@@ -113,7 +113,7 @@ test('stopped and started again on its data folder, the sandbox has the same AWS
   const after = await observe(second, accountId, member);
   expect(after).toEqual(before);
   expect(after.settings).toMatchObject({ timeScale: 10, createAccountDurationMs: 150_000, linkedAccountAccess: false });
-  expect((await control(second, 'GET', '/sandbox/persistence')).body).toMatchObject({ restoredFrom: expect.any(String), pending: false });
+  expect((await control(second, 'GET', '/sandbox/persistence')).body).toMatchObject({ restored: { savedAt: expect.any(String) }, pending: false });
 
   // The creation in progress was re-armed with the time it had left: it completes, into the same organization.
   const done = await waitFor(
