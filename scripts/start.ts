@@ -50,8 +50,10 @@ async function main(): Promise<void> {
     say('stopped.');
     process.exit(code);
   };
-  process.once('SIGINT', () => void stopAll(0));
-  process.once('SIGTERM', () => void stopAll(0));
+  // `on`, not `once`: under load tsx may relay a Ctrl-C to us a second time, and with no listener left its signal
+  // handler exits at once, cutting the stop short (the sandbox's last save among it). stopAll runs once anyway.
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
 
   try {
     // The workflow bundle is built by its own short-lived process while the servers start (see bundle-workflows.ts).
@@ -74,7 +76,7 @@ async function main(): Promise<void> {
       port: config.SANDBOX_PORT,
       motoServerBin: tools.motoServer,
       dataDir: path.join(config.VEND_DATA_DIR, 'sandbox'),
-      log: prefixed('sandbox'),
+      log: (line) => prefixed('sandbox')(line.replace(/^\[sandbox\] /, '')),
     });
     stops.push(() => sandbox.stop());
 
