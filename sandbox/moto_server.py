@@ -80,11 +80,13 @@ class SharedExclusiveLock:
 
 def backend_dict_name(backend_dict):
     """(module, attribute) under which moto keeps this BackendDict, e.g. ("moto.organizations.models", "organizations_backends")."""
-    module = sys.modules[backend_dict.backend.__module__]
-    for attribute, value in vars(module).items():
-        if value is backend_dict:
-            return module.__name__, attribute
-    raise RuntimeError("BackendDict of %s is not a module attribute" % backend_dict.service_name)
+    home = backend_dict.backend.__module__
+    candidates = [home] + sorted(name for name in list(sys.modules) if name.startswith("moto.") and name != home)
+    for name in candidates:
+        for attribute, value in list(vars(sys.modules[name]).items()):
+            if value is backend_dict:
+                return name, attribute
+    raise RuntimeError("the BackendDict of %s is not a module attribute" % backend_dict.service_name)
 
 
 def snapshot():

@@ -4,10 +4,12 @@
  * Cleared on reset together with moto.
  *
  * Persistence (sandbox/state-codec.ts): with a data folder, every field of SandboxState is saved and restored as it
- * is, with no code per field. So a field holds data only: strings, finite or not numbers, booleans, null, undefined,
- * arrays, plain objects, Maps, Sets, Dates, Buffers, nested freely, and no object reachable twice (refer to another
- * record by its id). Runtime handles (timers, sockets, promises, class instances) live outside it: a change AWS makes
- * later is a `ScheduledChange` (sandbox/scheduler.ts). A field the saved state lacks starts from its initial value.
+ * is, with no code per field. So a field holds data only: strings, numbers (NaN and the infinities too), bigints,
+ * booleans, null, undefined, arrays, plain objects, Maps, Sets, Dates and Buffers, nested freely, with no object
+ * reachable twice (refer to another record by its id). Runtime handles (timers, sockets, promises, class instances)
+ * live outside it: a change AWS makes later is a `ScheduledChange` (sandbox/scheduler.ts). A field the saved state
+ * lacks starts from its initial value; a saved field the code no longer has, or one whose kind changed, makes the
+ * saved state incompatible (the start stops and says so).
  */
 
 export type PrincipalKind = 'management' | 'assumed-role' | 'root-session';
