@@ -157,13 +157,14 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       persistence = new SandboxPersistence(file, { state, settings: () => settings, organization: () => organization }, moto, motoVersions, activity, log, opts.saveDebounceMs, restored);
     }
     if (!loaded && seed) organization = await seedOrganization(moto, state, settings);
+    // The seeded organization's ids are on disk before any client sees them (and a folder we cannot write to stops
+    // the start here, not at the first change).
+    if (persistence && (!loaded || opts.settings)) await persistence.saveNow();
     gateway = await startGateway(ctx, gatedControl, host, opts.port ?? 0);
     if (loaded) {
       scheduler.armAll();
       log(`[sandbox] ${describeRestore(loaded, organization, persistence?.status().restored?.ms)}`);
     }
-    // The seeded organization's ids are on disk before any client sees them.
-    if (persistence && (!loaded || opts.settings)) await persistence.saveNow();
   } catch (err) {
     scheduler.cancelAll();
     await gateway?.close();
