@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: throughput (vs the quota floor and two baselines), overhead, API and worker memory, against the
- * sandbox. Writes bench/results/latest.json and prints a table. BENCH_ONLY=throughput,overhead,api,memory,cluster picks
+ * sandbox. Writes bench/results/latest.json and prints a table. BENCH_ONLY=throughput,overhead,api,memory,cluster,persistence picks
  * scenarios; the size knobs are listed in bench/README.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,9 +11,10 @@ import { runApi } from './scenarios/api';
 import { runCluster } from './scenarios/cluster';
 import { runMemory } from './scenarios/memory';
 import { runOverhead } from './scenarios/overhead';
+import { runPersistence } from './scenarios/persistence';
 import { runThroughput } from './scenarios/throughput';
 
-const SCENARIOS = { throughput: runThroughput, overhead: runOverhead, api: runApi, memory: runMemory, cluster: runCluster } as const;
+const SCENARIOS = { throughput: runThroughput, overhead: runOverhead, api: runApi, memory: runMemory, cluster: runCluster, persistence: runPersistence } as const;
 type Scenario = keyof typeof SCENARIOS;
 
 const TARGETS: { key: string; ok: (v: number) => boolean; target: string }[] = [

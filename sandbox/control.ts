@@ -21,10 +21,14 @@
  *   POST /sandbox/accounts/{id}/root-credentials {loginProfile?, mfaDevices?, accessKeys?, signingCertificates?}
  *                                                         plants root credentials (counts to add); denyDeletion
  *                                                         simulates an SCP that refuses their deletion
+ *   GET  /sandbox/persistence                             with a data folder: the state file, when it was last
+ *                                                         saved, whether changes are pending, the last error
+ *   POST /sandbox/persistence/save                        saves now; answers once the state is on disk
  */
 import { z } from 'zod';
 import { recordSetIAMAccessPreference } from './cloudtrail';
 import { type SandboxContext } from './context';
+import { type PersistenceStatus } from './persistence';
 import { plantRootCredentials } from './root-access';
 import { SandboxSettingsPatchSchema, describeZodError, type SandboxSettingsPatch } from './settings';
 import { type RootCredentials } from './state';
@@ -33,6 +37,16 @@ import { type Reply } from './wire';
 export interface ControlHooks {
   updateSettings(patch: SandboxSettingsPatch): void;
   reset(): Promise<void>;
+  /** undefined without a data folder. */
+  persistence(): PersistenceStatus | undefined;
+  saveNow(): Promise<PersistenceStatus | undefined>;
+}
+
+const PERSISTENCE_ROUTES = /^\/sandbox\/persistence(\/save)?\/*(\?.*)?$/;
+
+/** The persistence routes: they wait for a save, so they must not run as an operation a save waits for. */
+export function isPersistenceRoute(url: string): boolean {
+  return PERSISTENCE_ROUTES.test(url);
 }
 
 const EnabledSchema = z.object({ enabled: z.boolean() }).strict();
@@ -140,6 +154,11 @@ export function createControlHandler(ctx: SandboxContext, hooks: ControlHooks) {
       if (route === 'POST /sandbox/reset') {
         await hooks.reset();
         return reply(200, { reset: true, organization: ctx.organization() });
+      }
+      if (route === 'GET /sandbox/persistence' || route === 'POST /sandbox/persistence/save') {
+        const status = method === 'GET' ? hooks.persistence() : await hooks.saveNow();
+        if (!status) throw new ControlError(404, 'this sandbox keeps its state in memory only (no data folder)');
+        return reply(200, status);
       }
       if (route === 'POST /sandbox/linked-account-access') {
         const { enabled } = parseBody(EnabledSchema, body);

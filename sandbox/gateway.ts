@@ -11,6 +11,7 @@ import { handleCostExplorer } from './cost-explorer';
 import { resolvePrincipal } from './identity';
 import { handleOrganizations } from './organizations';
 import { handleIam } from './root-access';
+import { type Principal } from './state';
 import { handleSts } from './sts';
 import { decodeRequest, serverErrorReply, throttleReply, type AwsRequest, type Reply } from './wire';
 
@@ -58,6 +59,15 @@ async function answerAwsCall(ctx: SandboxContext, req: AwsRequest): Promise<Repl
     return throttleReply(req);
   }
 
+  return ctx.activity.run(() => dispatch(ctx, req, principal), !isReadOnly(req.operation));
+}
+
+/** AWS's naming: these operations only read (what they change, call counters, is saved with the next change). */
+export function isReadOnly(operation: string): boolean {
+  return /^(Get|List|Describe|Lookup)[A-Z]/.test(operation);
+}
+
+function dispatch(ctx: SandboxContext, req: AwsRequest, principal: Principal): Promise<Reply> | Reply {
   switch (req.service) {
     case 'organizations':
       return handleOrganizations(ctx, req, principal);

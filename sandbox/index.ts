@@ -3,17 +3,25 @@
  * limits, AWS's throttling, faults, centralized root access, Cost Explorer and CloudTrail as the workflow observes
  * them). `startSandbox()` starts both and seeds an organization; AWS SDK clients point `endpoint` at the result.
  */
+import { mkdir } from 'node:fs/promises';
+import { SandboxActivity } from './activity';
 import { type SandboxContext, type SeededOrganization } from './context';
-import { createControlHandler, sandboxStateView } from './control';
-import { startGateway } from './gateway';
+import { createControlHandler, isPersistenceRoute, sandboxStateView } from './control';
+import { startGateway, type ControlHandler, type Gateway } from './gateway';
 import { startMoto } from './moto';
+import { describeRestore, loadSavedState, restoreMoto, SandboxPersistence, type LoadedState, type PersistenceStatus } from './persistence';
+import { registerScheduledChanges } from './scheduled-changes';
+import { Scheduler } from './scheduler';
 import { applySettingsToState, seedOrganization } from './seed';
 import { defaultSettings, mergeSettings, type SandboxSettings, type SandboxSettingsPatch } from './settings';
 import { SandboxState } from './state';
+import { removeTempFiles, SandboxStateFileError, stateFilePath } from './state-file';
 import { Throttler } from './throttle';
 
 export type { SeededOrganization } from './context';
 export { SandboxSettingsSchema, type SandboxSettings, type SandboxSettingsPatch } from './settings';
+export { SandboxStateFileError } from './state-file';
+export type { PersistenceStatus } from './persistence';
 
 export interface StartSandboxOptions {
   /** Gateway port; 0 or undefined = a free port. */
@@ -22,11 +30,19 @@ export interface StartSandboxOptions {
   host?: string;
   /** Path to moto_server. */
   motoServerBin: string;
-  /** Merged over the defaults. */
+  /** Merged over the defaults, or over the restored settings when there is a saved state. */
   settings?: SandboxSettingsPatch;
   /** Default true. */
   seed?: boolean;
   log?: (line: string) => void;
+  /**
+   * Keep the AWS state (the gateway's and moto's) in this folder across restarts: restored at start when one was
+   * saved, saved after changes and at stop. Unset: in memory only. A saved state that cannot be restored stops the
+   * start with a SandboxStateFileError.
+   */
+  dataDir?: string;
+  /** With `dataDir`: how soon after a change it is saved (default 1000 ms). */
+  saveDebounceMs?: number;
 }
 
 export interface RunningSandbox {
@@ -41,8 +57,10 @@ export interface RunningSandbox {
   updateSettings(patch: SandboxSettingsPatch): void;
   /** moto reset + reseed + gateway state cleared. */
   reset(): Promise<void>;
-  /** Stops the gateway and moto; no process is left. */
+  /** Stops the gateway and moto (saving the state last, with a data folder); no process is left. */
   stop(): Promise<void>;
+  /** With a data folder: where the state is kept, how saving goes, and a save on demand. */
+  persistence?: { file: string; status(): PersistenceStatus; saveNow(): Promise<void> };
 }
 
 export const SANDBOX_REGION = 'us-east-1';
@@ -62,46 +80,102 @@ const UNSEEDED: SeededOrganization = {
 export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSandbox> {
   const host = opts.host ?? '127.0.0.1';
   const log = opts.log ?? (() => undefined);
-  let settings = mergeSettings(defaultSettings(), opts.settings ?? {});
-  const state = new SandboxState();
-  applySettingsToState(state, settings);
+  const file = opts.dataDir === undefined ? undefined : stateFilePath(opts.dataDir);
+  let loaded: LoadedState | undefined;
+  const restoreStarted = performance.now();
+  if (opts.dataDir !== undefined && file !== undefined) {
+    await mkdir(opts.dataDir, { recursive: true });
+    const leftovers = await removeTempFiles(opts.dataDir);
+    if (leftovers.length) log(`[sandbox] removed ${leftovers.length} unfinished save(s) of a killed run: ${leftovers.join(', ')}`);
+    // Read and checked before anything starts: a state that cannot be restored stops the start here.
+    loaded = await loadSavedState(file);
+  }
+  let settings = mergeSettings(loaded?.saved.settings ?? defaultSettings(), opts.settings ?? {});
+  const state = loaded?.state ?? new SandboxState();
+  // A restored state keeps its switches; settings given now change what they name, as POST /sandbox/settings does.
+  applySettingsToState(state, settings, loaded ? (opts.settings ?? {}) : settings);
+  if (loaded && opts.settings && Object.keys(opts.settings).length) {
+    log(`[sandbox] settings given at start replace the saved ones for: ${Object.keys(opts.settings).join(', ')}`);
+  }
   const throttler = new Throttler();
-  let organization = UNSEEDED;
+  let organization = loaded?.saved.organization ?? UNSEEDED;
   const seed = opts.seed ?? true;
+  const activity = new SandboxActivity();
+  const scheduler = new Scheduler(state, activity, log);
 
+  const readMs = performance.now() - restoreStarted;
   const moto = await startMoto({ bin: opts.motoServerBin, host, log });
   const ctx: SandboxContext = {
     moto,
     state,
     throttler,
+    scheduler,
+    activity,
     settings: () => settings,
     organization: () => organization,
     log,
   };
+  registerScheduledChanges(ctx);
 
+  let persistence: SandboxPersistence | undefined;
   const updateSettings = (patch: Partial<SandboxSettings> | SandboxSettingsPatch) => {
     settings = mergeSettings(settings, patch);
     applySettingsToState(state, settings, patch);
+    persistence?.markChanged();
   };
+  // Not an operation itself: the control API runs it inside one, RunningSandbox.reset() wraps it.
   const reset = async () => {
+    scheduler.cancelAll();
     state.clear();
     throttler.reset();
     await moto.reset();
     applySettingsToState(state, settings);
     organization = seed ? await seedOrganization(moto, state, settings) : UNSEEDED;
   };
+  const control = createControlHandler(ctx, {
+    updateSettings,
+    reset,
+    persistence: () => persistence?.status(),
+    saveNow: async () => {
+      if (!persistence) return undefined;
+      await persistence.saveNow();
+      return persistence.status();
+    },
+  });
+  // Saving waits for operations to end, so the persistence routes (a save on demand) are not operations themselves.
+  const gatedControl: ControlHandler = (method, url, body) =>
+    isPersistenceRoute(url) ? control(method, url, body) : activity.run(() => control(method, url, body), method !== 'GET');
 
-  let gateway;
+  let gateway: Gateway | undefined;
   try {
-    if (seed) organization = await seedOrganization(moto, state, settings);
-    gateway = await startGateway(ctx, createControlHandler(ctx, { updateSettings, reset }), host, opts.port ?? 0);
+    if (file) {
+      const motoRestoreStarted = performance.now();
+      const motoVersions = loaded ? await restoreMoto(file, moto, loaded.saved) : await moto.versions();
+      const restored = loaded && { savedAt: loaded.saved.savedAt, ms: Math.round(readMs + performance.now() - motoRestoreStarted) };
+      const unknown = scheduler.unknownKinds();
+      if (unknown.length) throw new SandboxStateFileError(file, `it holds scheduled changes this sandbox does not know: ${unknown.join(', ')}`);
+      persistence = new SandboxPersistence(file, { state, settings: () => settings, organization: () => organization }, moto, motoVersions, activity, log, opts.saveDebounceMs, restored);
+    }
+    if (!loaded && seed) organization = await seedOrganization(moto, state, settings);
+    // The seeded organization's ids are on disk before any client sees them (and a folder we cannot write to stops
+    // the start here, not at the first change).
+    if (persistence && (!loaded || opts.settings)) await persistence.saveNow();
+    gateway = await startGateway(ctx, gatedControl, host, opts.port ?? 0);
+    if (loaded) {
+      scheduler.armAll();
+      log(`[sandbox] ${describeRestore(loaded, organization, persistence?.status().restored?.ms)}`);
+    }
   } catch (err) {
+    scheduler.cancelAll();
+    await gateway?.close();
     await moto.stop();
     throw err;
   }
   const endpoint = `http://${host}:${gateway.port}`;
-  log(`[sandbox] gateway ${endpoint} -> moto ${moto.url}`);
+  log(`[sandbox] gateway ${endpoint} -> moto ${moto.url}${file ? `, AWS state kept in ${file}` : ''}`);
   let stopped = false;
+  const running = gateway;
+  const saver = persistence;
 
   return {
     endpoint,
@@ -112,14 +186,18 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     },
     settings: () => settings,
     updateSettings,
-    reset,
+    reset: () => activity.run(reset, true),
     async stop() {
       if (stopped) return;
       stopped = true;
+      await running.close();
+      scheduler.cancelAll();
+      // Waits for the operations still running, then saves: the scheduled changes are kept for the next start.
+      await saver?.close();
       state.clear();
-      await gateway.close();
       await moto.stop();
     },
+    persistence: saver && { file: saver.file, status: () => saver.status(), saveNow: () => saver.saveNow() },
   };
 }
 

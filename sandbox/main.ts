@@ -4,14 +4,16 @@
  * Configuration (all optional), validated before anything starts; a bad value exits 1 with the reason:
  *   SANDBOX_PORT (4566), SANDBOX_HOST (127.0.0.1), SANDBOX_SETTINGS_FILE (JSON with any SandboxSettings fields),
  *   SANDBOX_TIME_SCALE, SANDBOX_CREATE_ACCOUNT_DURATION_MS, SANDBOX_ACCOUNT_READY_DELAY_MS, SANDBOX_THROTTLING,
- *   SANDBOX_LINKED_ACCOUNT_ACCESS, SANDBOX_ROOT_ACCESS_FEATURES, SANDBOX_MAX_ACCOUNTS.
- * Precedence: defaults < settings file < environment variables.
+ *   SANDBOX_LINKED_ACCOUNT_ACCESS, SANDBOX_ROOT_ACCESS_FEATURES, SANDBOX_MAX_ACCOUNTS,
+ *   SANDBOX_DATA_DIR (keep the AWS state in this folder across restarts; unset: in memory only).
+ * Precedence: defaults (or the saved settings, with a data folder) < settings file < environment variables.
+ * A saved state that cannot be restored exits 1 with the file and how to discard it.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ensureTools } from '../tooling/bootstrap-tools';
-import { startSandbox } from './index';
-import { SandboxSettingsSchema, describeZodError, type SandboxSettings } from './settings';
+import { SandboxStateFileError, startSandbox, type RunningSandbox } from './index';
+import { SandboxSettingsPatchSchema, describeZodError, type SandboxSettingsPatch } from './settings';
 
 const boolFromEnv = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -26,12 +28,15 @@ const EnvSchema = z.object({
   SANDBOX_LINKED_ACCOUNT_ACCESS: boolFromEnv.optional(),
   SANDBOX_ROOT_ACCESS_FEATURES: boolFromEnv.optional(),
   SANDBOX_MAX_ACCOUNTS: z.coerce.number().int().positive().optional(),
+  SANDBOX_DATA_DIR: z.string().min(1).optional(),
 });
 
 export interface SandboxCliConfig {
   port: number;
   host: string;
-  settings: SandboxSettings;
+  /** Only what the file and the environment name: the rest are the defaults, or the saved settings. */
+  settings: SandboxSettingsPatch;
+  dataDir?: string;
 }
 
 /** Reads and validates the configuration; throws an Error whose message says what is wrong. */
@@ -58,9 +63,9 @@ export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): Sandbox
       maxAccounts: e.SANDBOX_MAX_ACCOUNTS,
     }).filter(([, v]) => v !== undefined),
   );
-  const settings = SandboxSettingsSchema.safeParse({ ...fromFile, ...fromEnv });
+  const settings = SandboxSettingsPatchSchema.safeParse({ ...fromFile, ...fromEnv });
   if (!settings.success) throw new Error(`invalid sandbox settings: ${describeZodError(settings.error)}`);
-  return { port: e.SANDBOX_PORT, host: e.SANDBOX_HOST, settings: settings.data };
+  return { port: e.SANDBOX_PORT, host: e.SANDBOX_HOST, settings: settings.data, dataDir: e.SANDBOX_DATA_DIR };
 }
 
 async function main(): Promise<void> {
@@ -72,13 +77,21 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const tools = ensureTools();
-  const sandbox = await startSandbox({
-    port: config.port,
-    host: config.host,
-    motoServerBin: tools.motoServer,
-    settings: config.settings,
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
+  let sandbox: RunningSandbox;
+  try {
+    sandbox = await startSandbox({
+      port: config.port,
+      host: config.host,
+      motoServerBin: tools.motoServer,
+      settings: config.settings,
+      dataDir: config.dataDir,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+  } catch (err) {
+    if (!(err instanceof SandboxStateFileError)) throw err;
+    process.stderr.write(`[sandbox] ${err.message}\n`);
+    process.exit(1);
+  }
   const org = sandbox.organization;
   process.stdout.write(
     [
@@ -89,6 +102,7 @@ async function main(): Promise<void> {
       `  organization ${org.organizationId}  root ${org.rootId}  management account ${org.managementAccountId}`,
       ...Object.entries(org.organizationalUnits).map(([name, id]) => `  OU ${name}: ${id}`),
       `  control API: ${sandbox.endpoint}/sandbox/state  (settings: ${JSON.stringify(sandbox.settings())})`,
+      `  AWS state: ${sandbox.persistence ? `kept in ${sandbox.persistence.file}` : 'in memory only (SANDBOX_DATA_DIR keeps it)'}`,
       '',
     ].join('\n'),
   );

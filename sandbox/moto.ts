@@ -1,10 +1,14 @@
 /**
  * moto in server mode: the emulator behind the gateway for everything it does well (Organizations accounts/OUs/tags,
  * STS AssumeRole, IAM, Account alternate contacts). Runs as a managed child process in its own process group, so
- * stopping the sandbox leaves no moto behind.
+ * stopping the sandbox leaves no moto behind. It runs moto's own server application through sandbox/moto_server.py,
+ * which adds a snapshot and restore of moto's state (with the Python of moto's virtual environment).
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { freePort, spawnManaged, waitForPort, type ManagedProcess } from '../tooling/processes';
+import { MotoVersionsSchema, type MotoVersions } from './state-file';
 import { type Reply } from './wire';
 
 /** The access key moto maps to its default account (123456789012): the management account's static creds. */
@@ -29,7 +33,25 @@ export interface Moto {
   json<T = Record<string, unknown>>(service: string, target: string, body: unknown): Promise<T>;
   /** `POST /moto-api/reset`: forget every resource in every account. */
   reset(): Promise<void>;
+  /** moto's and Python's versions, which a snapshot must match to be restored. */
+  versions(): Promise<MotoVersions>;
+  /** moto's whole state (every service in use), as sandbox/moto_server.py pickles it. */
+  snapshot(): Promise<Buffer>;
+  /** Replaces moto's whole state with a snapshot; throws MotoError 409 when the snapshot is from another moto. */
+  restore(snapshot: Buffer): Promise<void>;
   stop(): Promise<void>;
+}
+
+const MOTO_WITH_STATE = path.join(__dirname, 'moto_server.py');
+
+/** The Python that runs `moto_server` (its script's #! line): moto's own virtual environment. */
+export function motoPython(motoServerBin: string): string {
+  const first = readFileSync(motoServerBin, 'utf8').split('\n', 1)[0];
+  const interpreter = /^#!\s*(\S+)$/.exec(first)?.[1];
+  if (!interpreter || !/python[\d.]*$/.test(interpreter)) {
+    throw new Error(`${motoServerBin} does not start with a #! line naming its Python; cannot run moto with state`);
+  }
+  return interpreter;
 }
 
 export interface StartMotoOptions {
@@ -41,7 +63,7 @@ export interface StartMotoOptions {
 export async function startMoto(opts: StartMotoOptions): Promise<Moto> {
   const host = opts.host ?? '127.0.0.1';
   const port = await freePort();
-  const proc: ManagedProcess = spawnManaged('moto', opts.bin, ['-H', host, '-p', String(port)], {
+  const proc: ManagedProcess = spawnManaged('moto', motoPython(opts.bin), [MOTO_WITH_STATE, '-H', host, '-p', String(port)], {
     // moto logs every request line; only forward problems to keep the sandbox log readable.
     onLine: (line) => {
       if (/error|traceback|exception/i.test(line) && !/" [1-4]\d\d /.test(line)) opts.log?.(`[moto] ${line}`);
@@ -113,12 +135,26 @@ export async function startMoto(opts: StartMotoOptions): Promise<Moto> {
     if (reply.status >= 300) throw new MotoError(reply.status, 'Reset', reply.body.toString());
   }
 
+  async function motoState(method: 'GET' | 'PUT', statePath: string, body: Buffer = Buffer.alloc(0)): Promise<Buffer> {
+    const reply = await forward(method, statePath, { 'content-type': 'application/octet-stream' }, body);
+    const answer = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
+    if (reply.status >= 300) throw new MotoError(reply.status, 'MotoState', answer.toString());
+    return answer;
+  }
+
   return {
     url: `http://${host}:${port}`,
     port,
     forward,
     json,
     reset,
+    async versions() {
+      return MotoVersionsSchema.parse(JSON.parse((await motoState('GET', '/_sandbox/moto-version')).toString()));
+    },
+    snapshot: () => motoState('GET', '/_sandbox/moto-state'),
+    async restore(snapshot) {
+      await motoState('PUT', '/_sandbox/moto-state', snapshot);
+    },
     async stop() {
       agent.destroy();
       await proc.stop();

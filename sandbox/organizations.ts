@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { GATEWAY_TRUSTED_SERVICES } from './seed';
 import { wallMs, type SandboxContext } from './context';
 import { isManagement } from './identity';
-import { type CreateAccountRequestRecord, type Principal } from './state';
+import { type CreateAccountRequestRecord, type Principal, type ScheduledChange } from './state';
 import { epochSeconds, jsonError, jsonResult, type AwsRequest, type Reply } from './wire';
 
 const ORG = 'AWSOrganizationsV20161128';
@@ -137,16 +137,23 @@ function createAccount(ctx: SandboxContext, req: AwsRequest, principal: Principa
   };
   ctx.state.createRequests.push(record);
   ctx.state.peakCreateAccountsInProgress = Math.max(ctx.state.peakCreateAccountsInProgress, inProgress + 1);
-  // A timer, not lazy evaluation on poll: ListAccounts must show the account even if nobody polls the request.
-  const timer = setTimeout(() => {
-    ctx.state.createTimers.delete(timer);
-    void completeCreateAccount(ctx, record).catch((err: unknown) => {
-      ctx.log(`[sandbox] CreateAccount ${record.id} failed internally: ${(err as Error).message}`);
-      finish(record, { failureReason: 'INTERNAL_FAILURE' });
-    });
-  }, wallMs(ctx, settings.createAccountDurationMs));
-  ctx.state.createTimers.add(timer);
+  // Scheduled, not lazy evaluation on poll: ListAccounts must show the account even if nobody polls the request.
+  ctx.scheduler.schedule(CREATE_ACCOUNT_COMPLETION, record.requestedAt + wallMs(ctx, settings.createAccountDurationMs), {
+    requestId: record.id,
+  });
   return jsonResult(req, { CreateAccountStatus: statusView(record) });
+}
+
+export const CREATE_ACCOUNT_COMPLETION = 'create-account-completion';
+
+/** The end of a creation request's IN_PROGRESS time (a scheduled change). */
+export async function completeCreateAccountWhenDue(ctx: SandboxContext, change: ScheduledChange): Promise<void> {
+  const record = ctx.state.createRequests.find((r) => r.id === change.payload.requestId);
+  if (!record) return; // forgotten through the control API
+  await completeCreateAccount(ctx, record).catch((err: unknown) => {
+    ctx.log(`[sandbox] CreateAccount ${record.id} failed internally: ${(err as Error).message}`);
+    finish(record, { failureReason: 'INTERNAL_FAILURE' });
+  });
 }
 
 /** Forced failures are decided when the request arrives, so `times` counts requests, not completions. */

@@ -2,6 +2,14 @@
  * What the gateway itself remembers, beyond moto: who holds which access key, CreateAccount requests, per-account
  * readiness and root credentials, the org-level switches, CloudTrail events, and per-operation call counters.
  * Cleared on reset together with moto.
+ *
+ * Persistence (sandbox/state-codec.ts): with a data folder, every field of SandboxState is saved and restored as it
+ * is, with no code per field. So a field holds data only: strings, numbers (NaN and the infinities too), bigints,
+ * booleans, null, undefined, arrays, plain objects, Maps, Sets, Dates and Buffers, nested freely, with no object
+ * reachable twice (refer to another record by its id). Runtime handles (timers, sockets, promises, class instances)
+ * live outside it: a change AWS makes later is a `ScheduledChange` (sandbox/scheduler.ts). A field the saved state
+ * lacks starts from its initial value; a saved field the code no longer has, or one whose kind changed, makes the
+ * saved state incompatible (the start stops and says so).
  */
 
 export type PrincipalKind = 'management' | 'assumed-role' | 'root-session';
@@ -76,10 +84,22 @@ export interface OperationCounters {
   faults: number;
 }
 
+/** A change AWS makes later on its own, run by the Scheduler when due (sandbox/scheduler.ts). */
+export interface ScheduledChange {
+  id: string;
+  /** Names its handler, e.g. `create-account-completion`. */
+  kind: string;
+  /** Epoch ms. */
+  dueAt: number;
+  /** Data the handler needs, e.g. the creation request id. */
+  payload: Record<string, string | number | boolean>;
+}
+
 export class SandboxState {
   principals = new Map<string, Principal>();
   createRequests: CreateAccountRequestRecord[] = [];
-  createTimers = new Set<NodeJS.Timeout>();
+  /** Changes due later (timers are armed from these; see sandbox/scheduler.ts). */
+  scheduledChanges: ScheduledChange[] = [];
   accounts = new Map<string, MemberAccountRecord>();
   rootCredentials = new Map<string, RootCredentials>();
   cloudTrail: CloudTrailEventRecord[] = [];
@@ -114,10 +134,9 @@ export class SandboxState {
     return creds;
   }
 
-  /** Clears everything; pending CreateAccount timers are cancelled so nothing completes into a fresh moto. */
+  /** Clears everything; pending changes are dropped (their timers then find nothing to do). */
   clear(): void {
-    for (const t of this.createTimers) clearTimeout(t);
-    this.createTimers.clear();
+    this.scheduledChanges = [];
     // A completion already talking to moto sees this and abandons instead of creating into the fresh organization.
     for (const r of this.createRequests) if (r.state === 'IN_PROGRESS') r.state = 'FAILED';
     this.principals.clear();

@@ -50,8 +50,10 @@ async function main(): Promise<void> {
     say('stopped.');
     process.exit(code);
   };
-  process.once('SIGINT', () => void stopAll(0));
-  process.once('SIGTERM', () => void stopAll(0));
+  // `on`, not `once`: under load tsx may relay a Ctrl-C to us a second time, and with no listener left its signal
+  // handler exits at once, cutting the stop short (the sandbox's last save among it). stopAll runs once anyway.
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
 
   try {
     // The workflow bundle is built by its own short-lived process while the servers start (see bundle-workflows.ts).
@@ -69,10 +71,12 @@ async function main(): Promise<void> {
     });
     stops.push(() => temporal.process.stop());
 
+    // The sandbox's AWS state lives beside Temporal's, so requests in flight find their accounts after a restart.
     const sandbox: RunningSandbox = await startSandbox({
       port: config.SANDBOX_PORT,
       motoServerBin: tools.motoServer,
-      log: prefixed('sandbox'),
+      dataDir: path.join(config.VEND_DATA_DIR, 'sandbox'),
+      log: (line) => prefixed('sandbox')(line.replace(/^\[sandbox\] /, '')),
     });
     stops.push(() => sandbox.stop());
 
@@ -114,6 +118,7 @@ async function main(): Promise<void> {
         `  AWS sandbox        ${sandbox.endpoint}   (control API: ${sandbox.endpoint}/sandbox/state)`,
         `  Worker metrics     http://${appEnv.VEND_METRICS_ADDRESS}/metrics`,
         `  Temporal state     ${path.join(config.VEND_DATA_DIR, 'temporal.db')}`,
+        `  AWS sandbox state  ${sandbox.persistence?.file ?? 'in memory'}`,
         '',
         'Local API tokens (Authorization: Bearer <token>):',
         ...Object.entries(DEV_TOKENS).map(([token, p]) => `  ${token.padEnd(14)} user ${p.user.padEnd(6)} roles ${p.roles.join(', ')}`),

@@ -55,6 +55,10 @@ export interface TestEnvOptions {
   maxCreationsInFlight?: number;
   /** Run the root-window guardian's schedule on this env's task queue, this often (off by default). */
   guardianIntervalMs?: number;
+  /** Keep the sandbox's AWS state in this folder (`startSandbox({ dataDir })`); in memory by default. */
+  sandboxDataDir?: string;
+  /** The sandbox's port (default: a free one), for a test that starts it again at the same endpoint. */
+  sandboxPort?: number;
 }
 
 /** A fresh key ring (one key, id `test-1`) and HMAC key, as the environment would hold them. */
@@ -96,7 +100,12 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
     runtimeInstalled = true;
   }
   const address = required('VEND_TEST_TEMPORAL_ADDRESS');
-  const sandbox = await startSandbox({ motoServerBin: required('VEND_TEST_MOTO_SERVER'), settings: opts.sandbox });
+  const sandbox = await startSandbox({
+    motoServerBin: required('VEND_TEST_MOTO_SERVER'),
+    settings: opts.sandbox,
+    dataDir: opts.sandboxDataDir,
+    port: opts.sandboxPort,
+  });
   const taskQueue = `test-${randomUUID()}`;
   const aws = createAwsClients({
     region: sandbox.region,
