@@ -14,7 +14,8 @@ import {
   type GuardianFindings,
   type OrphanCandidate,
 } from '../contract/guardian';
-import { AccountIdKey, ROOT_WINDOW_MAY_BE_OPEN, RootWindowKey, VendingStageKey } from '../contract/search-attributes';
+import { AccountIdKey, RequesterKey, ROOT_WINDOW_MAY_BE_OPEN, RootWindowKey, VendingStageKey } from '../contract/search-attributes';
+import { isTerminalStage } from '../contract/stages';
 import { VENDING_WORKFLOW_TYPE } from '../contract/vending';
 
 /** Stages in which a root window may be open (the stage names of every release). */
@@ -70,16 +71,30 @@ export function createGuardianActivities(deps: GuardianDependencies | undefined)
       }
 
       const orphanCandidates: OrphanCandidate[] = [];
-      const creating = `${base} AND ExecutionStatus IN ("Terminated", "TimedOut", "Canceled") AND ${VendingStageKey.name} = "creating"`;
-      for (const run of await list(client, creating)) {
-        if (run.typedSearchAttributes.get(AccountIdKey)) continue;
+      const ended = `${base} AND ExecutionStatus IN ("Terminated", "TimedOut", "Canceled")`;
+      for (const run of await list(client, ended)) {
+        const stage = run.typedSearchAttributes.get(VendingStageKey) ?? 'preflight';
+        const accountId = run.typedSearchAttributes.get(AccountIdKey);
+        // A run that reached an end handed its account to its requester (cancelled: with what to do with it); a
+        // cancelled run without an account never created one, unless it was cancelled by code older than that rule.
+        if (isTerminalStage(stage) || stage === 'preflight') continue;
+        if (run.status.name === 'CANCELLED' && (accountId || stage !== 'creating')) continue;
         const latest = await latestRun(run.workflowId);
-        if (latest && (latest.status.name === 'RUNNING' || (latest.runId !== run.runId && latest.typedSearchAttributes.get(AccountIdKey)))) continue;
+        if (latest && latest.runId !== run.runId) {
+          if (latest.status.name === 'RUNNING') continue; // the request was asked for again: that run reconciles
+          const latestAccount = latest.typedSearchAttributes.get(AccountIdKey);
+          if (latestAccount && (!accountId || latestAccount === accountId)) continue; // adopted by the newer run
+        }
         const ref = { requestId: run.workflowId, runId: run.runId };
         if (await exists(guardianRunIds.orphan(ref))) continue;
+        const requester = run.typedSearchAttributes.get(RequesterKey);
+        if (accountId && requester) {
+          orphanCandidates.push({ ...ref, execution: run.status.name, stage, requester, accountId });
+          continue;
+        }
         const runInput = await inputOf(client, run.workflowId, run.runId);
         if (!runInput) continue;
-        orphanCandidates.push({ ...ref, execution: run.status.name, email: runInput.request.email, requester: runInput.requester });
+        orphanCandidates.push({ ...ref, execution: run.status.name, stage, requester: runInput.requester, accountId, email: runInput.request.email });
       }
 
       const closed = await list(client, `${base} AND ${RootWindowKey.name} IN ("closed", "credentials-remain")`);

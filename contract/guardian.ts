@@ -34,18 +34,25 @@ export interface AbandonedWindow {
   stage: string;
 }
 
-/** A run that ended while creating its account, before it learned the account's id: it may have left one behind. */
+/**
+ * A run that ended abnormally (terminated, timed out) before its request reached an end: the account it created, or
+ * was creating, belongs to no live request. Known by its AccountId search attribute, or (a run that ended while
+ * creating, before it learned the id) found by the email and tags of the run's input.
+ */
 export interface OrphanCandidate {
   requestId: string;
   runId: string;
   execution: string;
-  /** From the run's input: the account this request would own (tagged with its id and requester). */
-  email: string;
+  /** The stage the run ended at. */
+  stage: string;
   requester: string;
+  accountId?: string;
+  /** From the run's input, when the account's id is not known: the account this request would own. */
+  email?: string;
 }
 
-/** An account whose creating run ended before it learned the account's id. */
-export interface OrphanAccount extends Omit<OrphanCandidate, 'email'> {
+/** An account that no live request owns: its run ended abnormally before the request reached an end. */
+export interface OrphanAccount extends Omit<OrphanCandidate, 'email' | 'accountId'> {
   accountId: string;
 }
 

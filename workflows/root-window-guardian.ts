@@ -68,15 +68,24 @@ export async function guardRootWindows(config: GuardianConfig): Promise<{ window
   }
   let orphans = 0;
   for (const candidate of work.orphanCandidates) {
-    let accountId: string | undefined;
-    try {
-      ({ accountId } = await acts.findOwnAccount({ requestId: candidate.requestId, email: candidate.email, requester: candidate.requester }));
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      continue; // the email belongs to another request's account: not this run's orphan
+    let accountId = candidate.accountId;
+    if (!accountId && candidate.email) {
+      try {
+        ({ accountId } = await acts.findOwnAccount({ requestId: candidate.requestId, email: candidate.email, requester: candidate.requester }));
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        continue; // the email belongs to another request's account: not this run's orphan
+      }
     }
-    if (!accountId) continue;
-    const orphan: OrphanAccount = { requestId: candidate.requestId, runId: candidate.runId, execution: candidate.execution, requester: candidate.requester, accountId };
+    if (!accountId) continue; // nothing was created (or not yet: the next pass looks again)
+    const orphan: OrphanAccount = {
+      requestId: candidate.requestId,
+      runId: candidate.runId,
+      execution: candidate.execution,
+      stage: candidate.stage,
+      requester: candidate.requester,
+      accountId,
+    };
     await alarmed(REPORT_ORPHAN_WORKFLOW_TYPE, guardianRunIds.orphan(orphan), [orphan], accountId, 'orphan-account');
     orphans++;
   }
@@ -110,8 +119,8 @@ export async function closeAbandonedRootWindow(window: AbandonedWindow): Promise
 /** An account no request knows: operators decide (adopt it by requesting the email again as its requester, or close it). */
 export async function reportOrphanAccount(orphan: OrphanAccount): Promise<void> {
   await alarm('orphan-account', orphan.requestId, orphan.accountId,
-    `account ${orphan.accountId} was created for request ${orphan.requestId}, whose run ended (${orphan.execution}) before it learned the account: ` +
-      `${orphan.requester} may request the same email again to adopt it, or an operator closes it`);
+    `account ${orphan.accountId} was created for request ${orphan.requestId}, whose run ended (${orphan.execution}) at ${orphan.stage}: ` +
+      `no request owns it now; ${orphan.requester} may request the same email again to adopt it, or an operator closes it`);
 }
 
 /** A re-audit found root credentials on an account whose window had closed. */

@@ -62,7 +62,13 @@ test('Terminate inside the root window: the guardian deletes the root credential
   // The request itself shows the finding (GET and `vend status`), though its run can no longer say anything.
   const view = await api(env.apiUrl!, 'GET', `/v1/account-requests/${handle.workflowId}`, { token: 'dev-admin' });
   expect(view.body.execution).toBe('TERMINATED');
-  expect(view.body.guardianFindings).toEqual([expect.objectContaining({ alarm: 'root-window-abandoned', accountId, execution: 'COMPLETED' })]);
+  // Two findings: the window it left open (closed by the guardian) and the account no live request owns any more.
+  expect(view.body.guardianFindings).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ alarm: 'root-window-abandoned', accountId, execution: 'COMPLETED' }),
+      expect.objectContaining({ alarm: 'orphan-account', accountId }),
+    ]),
+  );
   expect(formatRequest(view.body)).toMatch(/GUARDIAN:\s+root-window-abandoned on account \d{12}/);
 }, 120_000);
 
