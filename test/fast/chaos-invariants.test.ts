@@ -4,9 +4,9 @@
  * the checker looked away).
  */
 import { requestIdForEmail } from '../../contract/request-id';
-import { checkInvariants, type Facts, type RequestView, type SandboxAccount } from './invariants';
-import { type Exchange } from './journal';
-import { type ReceivedNotification } from './notification-receiver';
+import { checkInvariants, type Facts, type RequestView, type SandboxAccount } from '../chaos/invariants';
+import { type Exchange } from '../chaos/journal';
+import { type ReceivedNotification } from '../chaos/notification-receiver';
 
 const EMAIL = 'cabc1-0@chaos.example.com';
 const ID = requestIdForEmail(EMAIL);
