@@ -1,9 +1,11 @@
 /**
- * Lists the organization's OUs (ids, names, paths) for the organization-directory workflow, which publishes them
- * to the API. A breadth-first walk from the root: one ListRoots, then ListOrganizationalUnitsForParent per OU.
+ * Lists the organization's OUs (ids, names, paths) and its accounts for the organization-directory workflow, which
+ * publishes them to the API. A breadth-first walk from the root: one ListRoots, then ListOrganizationalUnitsForParent
+ * per OU; then ListAccountsForParent per parent.
  */
 import { ListRootsCommand, paginateListOrganizationalUnitsForParent } from '@aws-sdk/client-organizations';
 import { type OrganizationalUnitEntry, type OrganizationListing } from '../contract/organization-directory';
+import { listAccountsByParent, managementAccountIdOf } from './account-directory';
 import { type AwsClients } from './aws-clients';
 import { nonRetryable } from './errors';
 import { classify } from './organizations';
@@ -38,7 +40,10 @@ export function createOrganizationDirectoryActivities(aws: AwsClients) {
           throw classify(err, 'ListOrganizationalUnitsForParent');
         }
       }
-      return { rootId, units };
+      // The accounts too, and the management account: the closure API's refusals read them (activities/account-directory.ts).
+      const accounts = await listAccountsByParent(org, [rootId, ...units.map((u) => u.id)]);
+      const managementAccountId = await managementAccountIdOf(org);
+      return { rootId, units, accounts, ...(managementAccountId ? { managementAccountId } : {}) };
     },
   };
 }

@@ -9,6 +9,7 @@ import {
   ORGANIZATION_DIRECTORY_MEMO_KEY,
   ORGANIZATION_DIRECTORY_WORKFLOW_TYPE,
   organizationDirectoryWorkflowId,
+  refreshOrganizationDirectorySignal,
   type OrganizationalUnitEntry,
   type OrganizationDirectory,
   type OrganizationDirectoryConfig,
@@ -35,6 +36,9 @@ const OrganizationDirectorySchema = z.object({
   rootId: z.string(),
   listedAt: z.string(),
   units: z.array(z.object({ id: z.string(), name: z.string(), path: z.string() })),
+  // Listed by workers from the closure feature on (contract/organization-directory.ts).
+  managementAccountId: z.string().optional(),
+  accounts: z.array(z.object({ id: z.string(), name: z.string().optional(), parentId: z.string(), state: z.string().optional() })).optional(),
 });
 
 export type OrganizationalUnitMatch =
@@ -72,6 +76,27 @@ export class OrganizationDirectoryReader {
       this.inFlight = undefined;
     });
     return this.inFlight;
+  }
+
+  /**
+   * Asks the worker to list the organization now and waits (at most `timeoutMs`) for a listing newer than the ask: an
+   * account vended a moment ago is then known. Undefined when no newer listing came in time.
+   */
+  async refreshed(timeoutMs = 5_000): Promise<OrganizationDirectory | undefined> {
+    const askedAt = Date.now();
+    const handle = this.client.workflow.getHandle(organizationDirectoryWorkflowId(this.taskQueue));
+    try {
+      await handle.signal(refreshOrganizationDirectorySignal);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+    while (Date.now() - askedAt < timeoutMs) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const directory = await this.describe();
+      if (directory && Date.parse(directory.listedAt) >= askedAt - 1_000) return directory;
+    }
+    return undefined;
   }
 
   private async describe(): Promise<OrganizationDirectory | undefined> {

@@ -6,6 +6,7 @@
  * A benchmark can so run an hour of AWS behaviour in a minute with the same shape.
  */
 import { z } from 'zod';
+import { AccountClosureSettingsShape } from './account-closure-settings';
 
 function isValidRegex(source: string): boolean {
   try {
@@ -71,6 +72,8 @@ export const SandboxSettingsSchema = z
     /** AWS's limit of account creations in progress at once. */
     maxCreateAccountsInProgress: z.number().int().positive().default(5),
     forcedCreateFailures: z.array(ForcedCreateFailureSchema).default([]),
+    /** CloseAccount: its duration, the rolling quota, the closures-at-once limit, the reopen window (account-closure-settings.ts). */
+    ...AccountClosureSettingsShape,
   })
   .strict();
 export type SandboxSettings = z.infer<typeof SandboxSettingsSchema>;
