@@ -174,6 +174,12 @@ export interface ClosureStatus {
   timeline: ClosureStageEntry[];
 }
 
+/** The closure's own refusal type, beside the shared ones (contract/vending.ts UpdateRefusal). */
+export const ClosureRefusal = {
+  /** A cancel after CloseAccount was sent: nothing here can undo it. */
+  Irreversible: 'ClosureIrreversible',
+} as const;
+
 export const closureStatusQuery = defineQuery<ClosureStatus>('closureStatus');
 export const decideClosureUpdate = defineUpdate<ClosureDecisionRecord, [ClosureDecisionInput]>('decideClosure');
 export const cancelClosureUpdate = defineUpdate<ClosureCancellationRecord, [ClosureCancellationInput]>('cancelClosure');

@@ -1,12 +1,14 @@
 /** The worker process: `npm run worker`. Config from the environment (worker/config.ts). */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { closureSlotsConfig } from '../activities/closure-slots';
 import { creationSlotsConfig } from '../activities/creation-slots';
 import pino from 'pino';
 import { createAwsClients } from '../activities/aws-clients';
 import { logSink, webhookSink, type NotificationSink } from '../activities/notifier';
 import { ensureOrganizationDirectory } from '../client/organization-directory';
 import { dataProtection } from '../encryption';
+import { closureQuotaFromEnv } from './closure-config';
 import { clientConnectionOptions, describeTemporalConnection, nativeConnectionOptions, workerConfigFromEnv } from './config';
 import { ensureGuardianSchedule } from './guardian-schedule';
 import { installWorkerRuntime } from './runtime';
@@ -14,6 +16,7 @@ import { createVendingWorkers } from './worker';
 
 async function main(): Promise<void> {
   const config = workerConfigFromEnv();
+  const closureQuota = closureQuotaFromEnv();
   const log = pino({ level: config.logLevel, base: { service: 'vending-worker' } });
   // Before any connection: the SDK's, the workflows' and the activities' logs go to pino, metrics to Prometheus.
   installWorkerRuntime({ log, metricsAddress: config.metricsAddress });
@@ -35,6 +38,7 @@ async function main(): Promise<void> {
       notificationSinks: sinks,
       organizations: { accountQuota: config.accountQuota, maxCreationsInFlight: config.maxCreationsInFlight },
       creationSlots: { client, config: creationSlotsConfig(config.awsQuotaScale, config.maxCreationsInFlight) },
+      closureSlots: { client, config: closureSlotsConfig(config.awsQuotaScale, closureQuota) },
       guardian: { client },
     },
     awsQuotaScale: config.awsQuotaScale,

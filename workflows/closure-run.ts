@@ -3,12 +3,13 @@
  * the timeline, the facts learned, and the human acts (decision, cancellation) with their validators. The stage
  * machine (close-account.ts) drives it; the update handlers write to it only through the methods below.
  */
-import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   ClosureCancellationSchema,
   closureCancellationAct,
   closureDecisionAct,
   ClosureDecisionSchema,
+  ClosureRefusal,
   type ClosureCancellationInput,
   type ClosureCancellationRecord,
   type ClosureDecisionInput,
@@ -129,14 +130,14 @@ export class ClosureRun {
       const c = this.status.cancellation;
       throw refuse('AlreadyDecided', `already cancelled by ${c.cancelledBy} at ${c.cancelledAt}`);
     }
-    if (this.closeSent || this.stage === 'suspended' || isTerminalClosureStage(this.stage)) {
+    if (isTerminalClosureStage(this.stage)) throw refuse('WrongStage', `the closure has ended at stage ${this.stage}`);
+    if (this.closeSent || this.stage === 'suspended') {
       const sent = this.status.closure?.closeRequestedAt;
-      throw refuse(
-        'WrongStage',
-        sent || this.stage === 'suspended'
-          ? `CloseAccount was sent${sent ? ` at ${sent}` : ''}: the account is closing and cannot be restored here; AWS Support can reopen it within 90 days`
-          : `the closure has ended at stage ${this.stage}`,
-      );
+      throw ApplicationFailure.create({
+        type: ClosureRefusal.Irreversible,
+        nonRetryable: true,
+        message: `CloseAccount was sent${sent ? ` at ${sent}` : ''}: the account is closing and cannot be restored here; AWS Support can reopen it within 90 days`,
+      });
     }
   }
 
