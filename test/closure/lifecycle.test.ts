@@ -17,7 +17,6 @@ import {
   startClosureFor,
   TEST_CLOSURE_POLICY,
   vendedAccount,
-  waitForClosureStage,
   type ClosureOrganization,
 } from '../support/closure';
 import { BOB, CAROL } from '../support/vending';
