@@ -41,9 +41,10 @@ export function createOrganizationDirectoryActivities(aws: AwsClients) {
         }
       }
       // The accounts too, and the management account: the closure API's refusals read them (activities/account-directory.ts).
+      const accountsListedAt = new Date().toISOString();
       const accounts = await listAccountsByParent(org, [rootId, ...units.map((u) => u.id)]);
       const managementAccountId = await managementAccountIdOf(org);
-      return { rootId, units, accounts, ...(managementAccountId ? { managementAccountId } : {}) };
+      return { rootId, units, accounts, accountsListedAt, ...(managementAccountId ? { managementAccountId } : {}) };
     },
   };
 }

@@ -39,6 +39,7 @@ const OrganizationDirectorySchema = z.object({
   // Listed by workers from the closure feature on (contract/organization-directory.ts).
   managementAccountId: z.string().optional(),
   accounts: z.array(z.object({ id: z.string(), name: z.string().optional(), parentId: z.string(), state: z.string().optional() })).optional(),
+  accountsListedAt: z.string().optional(),
 });
 
 export type OrganizationalUnitMatch =
@@ -79,8 +80,8 @@ export class OrganizationDirectoryReader {
   }
 
   /**
-   * Asks the worker to list the organization now and waits (at most `timeoutMs`) for a listing newer than the ask: an
-   * account vended a moment ago is then known. Undefined when no newer listing came in time.
+   * Asks the worker to list the organization now and waits (at most `timeoutMs`) for a listing of the accounts that
+   * began after the ask: an account made a moment ago is then known. Undefined when none came in time.
    */
   async refreshed(timeoutMs = 5_000): Promise<OrganizationDirectory | undefined> {
     const askedAt = Date.now();
@@ -94,7 +95,7 @@ export class OrganizationDirectoryReader {
     while (Date.now() - askedAt < timeoutMs) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       const directory = await this.describe();
-      if (directory && Date.parse(directory.listedAt) >= askedAt - 1_000) return directory;
+      if (directory?.accountsListedAt && Date.parse(directory.accountsListedAt) > askedAt) return directory;
     }
     return undefined;
   }

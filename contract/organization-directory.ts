@@ -36,6 +36,8 @@ export interface OrganizationListing {
   /** Listed by workers from the closure feature on; absent in a directory an older worker published. */
   managementAccountId?: string;
   accounts?: AccountEntry[];
+  /** When the account listing began (the worker's clock): an account made before then is in `accounts`. */
+  accountsListedAt?: string;
 }
 
 export interface OrganizationDirectory extends OrganizationListing {
