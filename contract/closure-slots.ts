@@ -119,20 +119,20 @@ export function expectedTurns(state: ClosureSlotsState, now: number): ClosureSlo
   const expiries = state.used.filter((u) => u.at > now - config.windowMs).map((u) => u.at + config.windowMs).sort((a, b) => a - b);
   const quota = closureQuota(state.memberAccounts, config);
   const room = quota - expiries.length;
-  const base = Math.max(now, state.blockedUntil ?? 0);
-  const holding = Object.values(state.holders);
+  const blockedMs = Math.max(0, (state.blockedUntil ?? now) - now);
+  const holders = Object.keys(state.holders).length;
   const typicalHold = state.recentHoldMs.length > 0 ? state.recentHoldMs.reduce((a, b) => a + b, 0) / state.recentHoldMs.length : config.typicalClosureMs;
   const waiting = state.waiting.map((requestId, position): ExpectedTurn => {
-    const candidates: [number | undefined, WaitingFor][] = [];
-    candidates.push([position < room ? base : expiries[position - room], 'quota']);
-    candidates.push([base + (Math.max(0, position + 1 - state.tokens) / config.closesPerSecond) * 1000, 'close-rate']);
-    const ahead = position + holding.length - config.maxInProgress + 1;
-    candidates.push([ahead > 0 ? base + Math.ceil(ahead / config.maxInProgress) * typicalHold : base, 'in-progress-limit']);
-    if (state.blockedUntil !== undefined && state.blockedUntil > now) candidates.push([state.blockedUntil, 'aws-refusal']);
-    const unknown = candidates.find(([at]) => at === undefined);
-    if (unknown) return { requestId, position, waitingFor: unknown[1] };
-    const [at, waitingFor] = candidates.reduce((latest, c) => ((c[0] as number) > (latest[0] as number) ? c : latest));
-    return { requestId, position, expectedAt: new Date(Math.ceil(at as number)).toISOString(), waitingFor };
+    const quotaAt = position < room ? now : expiries[position - room];
+    if (quotaAt === undefined) return { requestId, position, waitingFor: 'quota' };
+    const rateMs = (Math.max(0, position + 1 - state.tokens) / config.closesPerSecond) * 1000;
+    const ahead = position + holders - config.maxInProgress + 1;
+    const inProgressMs = ahead > 0 ? Math.ceil(ahead / config.maxInProgress) * typicalHold : 0;
+    const pacedAt = now + blockedMs + Math.max(rateMs, inProgressMs);
+    // Named after what holds it back most: the quota's window, AWS's refusal, CloseAccount's rate, or closures in progress.
+    const waitingFor: WaitingFor =
+      quotaAt > now && quotaAt >= pacedAt ? 'quota' : blockedMs >= Math.max(rateMs, inProgressMs) && blockedMs > 0 ? 'aws-refusal' : rateMs >= inProgressMs ? 'close-rate' : 'in-progress-limit';
+    return { requestId, position, expectedAt: new Date(Math.ceil(Math.max(quotaAt, pacedAt))).toISOString(), waitingFor };
   });
   return {
     quota,
