@@ -6,6 +6,8 @@
  * sent straight to Temporal is refused.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { closureIdForAccount, decideClosureUpdate } from '../../contract/closure';
 import { api, waitFor } from '../support/http';
 import { startTestEnv, type TestEnv } from '../support/env';
@@ -181,3 +183,46 @@ test('reject: the account is untouched; an unsigned decision sent straight to Te
   const mine = await api(env.apiUrl!, 'GET', '/v1/closure-requests?requester=bob', { token: 'dev-requester' });
   expect(mine.status).toBe(403);
 });
+
+test('the vend CLI: close by vended email, status, approve as another person, watch until SUSPENDED, list --closures', async () => {
+  await vendedAccount(env, 'closure-cli@example.com');
+  const requester = { VEND_TOKEN: 'dev-requester' };
+  const asked = await vend(['close', 'closure-cli@example.com', '--reason', 'project over'], requester);
+  expect(asked).toMatchObject({ code: 0, stderr: '' });
+  const id = /accepted: (close-\d{12}) \(stage preflight\)/.exec(asked.stdout)?.[1];
+  expect(id).toBeDefined();
+  const accountId = id!.slice('close-'.length);
+
+  await closureAt(id!, 'awaiting-decision');
+  const status = await vend(['status', accountId], requester);
+  expect(status.stdout).toMatch(new RegExp(`^${id}  awaiting-decision`));
+  expect(status.stdout).toMatch(/decision due:/);
+  const selfApproval = await vend(['approve', id!, '--reason', 'mine'], requester);
+  expect(selfApproval.code).toBe(1);
+  expect(selfApproval.stderr).toContain('403');
+  const attest = await vend(['attest', id!, '--reason', 'x'], { VEND_TOKEN: 'dev-approver' });
+  expect(attest.code).toBe(2);
+  const noReason = await vend(['cancel', id!], requester);
+  expect(noReason.code).toBe(2);
+  expect(noReason.stderr).toContain('--reason is required');
+  expect((await vend(['approve', id!, '--reason', 'fine'], { VEND_TOKEN: 'dev-approver' })).code).toBe(0);
+
+  const watched = await vend(['watch', id!, '--interval', '200', '--timeout', '50'], requester);
+  expect(watched.code).toBe(0);
+  expect(watched.stdout).toMatch(/quarantine[\s\S]*closing[\s\S]*suspended/);
+  const listed = await vend(['list', '--closures', '--account', accountId], { VEND_TOKEN: 'dev-approver' });
+  expect(listed.code).toBe(0);
+  expect(listed.stdout).toContain(id!);
+}, 90_000);
+
+function vend(args: string[], extraEnv: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  const root = path.resolve(__dirname, '..', '..');
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(root, 'bin', 'vend.js'), ...args],
+      { cwd: root, env: { ...process.env, VEND_API_URL: env.apiUrl, ...extraEnv }, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
