@@ -187,11 +187,12 @@ async function closeWhenGranted(run: ClosureRun, acts: ClosureActivityProxies, s
       return turn === 'deadline' && !run.cancelRequested ? 'no-slot' : 'cancelled';
     }
     record.slotGrantedAt ??= now();
-    // The point of no return: from here the cancel update is refused (checked and set in this same workflow task).
+    // The point of no return: from here the cancel update is refused (checked and set in this same workflow task), and a
+    // Temporal cancel must not interrupt a CloseAccount that AWS may carry out: its outcome is awaited in any case.
     run.closeSent = true;
     let outcome;
     try {
-      outcome = await acts.close.closeMemberAccount(accountId);
+      outcome = await CancellationScope.nonCancellable(() => acts.close.closeMemberAccount(accountId));
     } catch (err) {
       await slots.release('not-sent');
       throw err;
@@ -207,7 +208,6 @@ async function closeWhenGranted(run: ClosureRun, acts: ClosureActivityProxies, s
     record.closeRequestedAt = now();
     record.awsState = outcome.kind === 'already' ? outcome.state : 'PENDING_CLOSURE';
     if (outcome.kind === 'already') run.note(`the account was already ${outcome.state} (an earlier CloseAccount took effect)`);
-    await notify(acts, run, { kind: 'account-closing', audience: ownerAudience(run), message: `CloseAccount sent for ${accountId}` });
     return { release: () => slots.release('closed') };
   }
 }
@@ -216,6 +216,7 @@ async function closeWhenGranted(run: ClosureRun, acts: ClosureActivityProxies, s
 async function afterCloseAccount(run: ClosureRun, acts: ClosureActivityProxies, releaseSlot: () => Promise<void>): Promise<ClosureStatus> {
   const { accountId, policy } = run.input;
   const record = run.status.closure ?? {};
+  await notify(acts, run, { kind: 'account-closing', audience: ownerAudience(run), message: `CloseAccount sent for ${accountId}` });
   let suspended: { state: string };
   try {
     suspended = await acts.suspension.awaitAccountSuspended(accountId);

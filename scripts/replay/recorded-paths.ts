@@ -13,6 +13,7 @@ import {
 } from '../../contract/creation-slots';
 import { confirmRemediationUpdate, decideUpdate, type DecisionInput, type VendingStatus } from '../../contract/vending';
 import { type Checkout } from './checkout';
+import { CLOSURE_PATHS } from './closure-paths';
 import {
   describeOutcome,
   expectThat,
@@ -225,6 +226,8 @@ export const RECORDED_PATHS: RecordingPath[] = [
       return [await run(handle, 'free-text-format-characters.json', status)];
     },
   },
+  // Account closure (scripts/replay/closure-paths.ts), for releases that have it.
+  ...CLOSURE_PATHS,
   {
     name: 'creation-slots-continue-as-new',
     unavailable: noCoordinator,

@@ -144,6 +144,20 @@ test('cancel inside the grace period: the account goes back to its OU and loses 
   await closureAt(id, 'cancelled');
 });
 
+test('a Temporal cancel (CLI, Web UI) in the grace period restores the account as the API cancel does', async () => {
+  const accountId = await vendedAccount(env, 'closure-tcancel@example.com');
+  const before = await placementOf(env.aws.organizations, accountId);
+  const handle = await startClosureFor(env, org, accountId, { policy: { gracePeriodMs: 10 * 60_000 } });
+  const id = handle.workflowId;
+  await closureAt(id, 'awaiting-decision');
+  expect((await api(env.apiUrl!, 'POST', `/v1/closure-requests/${id}/decision`, { token: 'dev-approver', body: { decision: 'approve', reason: 'ok' } })).status).toBe(200);
+  await closureWhen(id, 'quarantined', (v) => v.stage === 'quarantine' && Boolean(v.quarantine?.quarantinedAt));
+  await handle.cancel();
+  const ended = await closureWhen(id, 'cancelled and closed', (v) => v.stage === 'cancelled' && v.execution === 'CANCELLED');
+  expect(ended.cancellation).toMatchObject({ cancelledBy: 'temporal-cancel', stage: 'quarantine' });
+  assertRestored(before, await placementOf(env.aws.organizations, accountId));
+});
+
 test('reject: the account is untouched; an unsigned decision sent straight to Temporal is refused', async () => {
   const accountId = await vendedAccount(env, 'closure-reject@example.com');
   const before = await placementOf(env.aws.organizations, accountId);
