@@ -94,7 +94,9 @@ export async function closeAccount(rawInput: unknown): Promise<ClosureStatus> {
     if (!(err instanceof TemporalFailure)) throw err;
     const message = describeFailure(err);
     const type = failureType(err);
-    const where = run.status.quarantine && !run.status.quarantine.restoredAt ? ` (the account stays in quarantine OU ${run.status.quarantine.quarantineParentId})` : '';
+    const q = run.status.quarantine;
+    const sent = run.status.closure?.closeRequestedAt;
+    const where = sent ? ` (CloseAccount was sent at ${sent})` : q && !q.restoredAt ? ` (the account stays in quarantine OU ${q.quarantineParentId})` : '';
     run.fail(`${message}${where}`, type);
     await notify(acts, run, { kind: 'failed', audience: 'operators', message: `${message}${where}` });
     throw ApplicationFailure.nonRetryable(`${message}${where}`, type ?? 'ClosureFailed');
