@@ -37,7 +37,7 @@ export default tseslint.config(
           patterns: [
             { group: ['../activities/*', '!../activities/types'], message: 'Workflows import activity types only.' },
             {
-              group: ['../contract/policy-defaults'],
+              group: ['../contract/policy-defaults', '../contract/closure-policy-defaults'],
               message: 'Defaults are resolved where a request is accepted, never inside a workflow (a changed default must not change a running request).',
             },
           ],

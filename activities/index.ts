@@ -3,9 +3,11 @@
  * sandbox swap them without module mocking.
  */
 import { createReadinessActivities } from './account-readiness';
+import { createAccountClosureActivities } from './account-closure';
 import { createAlternateContactActivities } from './alternate-contacts';
 import { type AwsClients } from './aws-clients';
 import { createBillingAccessActivities } from './billing-access';
+import { createClosureSlotActivities, type ClosureSlotsDependencies } from './closure-slots';
 import { createCreationSlotActivities, type CreationSlotsDependencies } from './creation-slots';
 import { createNotifierActivities, type NotificationSink } from './notifier';
 import { createOrganizationDirectoryActivities } from './organization-directory';
@@ -19,6 +21,8 @@ export interface ActivityDependencies {
   organizations?: OrganizationsConfig;
   /** The creation-slot coordinator's client and settings; without it creations are not coordinated. */
   creationSlots?: CreationSlotsDependencies;
+  /** The closure coordinator's client and settings; without it closures are not coordinated. */
+  closureSlots?: ClosureSlotsDependencies;
   /** The root-window guardian's Temporal client; without it the guardian finds nothing. */
   guardian?: GuardianDependencies;
   now?: () => Date;
@@ -35,6 +39,8 @@ export function createActivities(deps: ActivityDependencies) {
     ...createNotifierActivities(deps.notificationSinks),
     ...createCreationSlotActivities(deps.creationSlots),
     ...createGuardianActivities(deps.guardian),
+    ...createAccountClosureActivities(deps.aws),
+    ...createClosureSlotActivities(deps.aws, deps.closureSlots),
   };
 }
 

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createAwsClients, type AwsClients } from '../activities/aws-clients';
+import { closureSlotsConfig, type ClosureQuotaOverrides } from '../activities/closure-slots';
 import { creationSlotsConfig } from '../activities/creation-slots';
 import { type VendingPolicy } from '../contract/vending';
 import { randomDecisionSigner } from '../client/decision-signer';
@@ -108,7 +109,7 @@ export interface BenchEnv {
 
 export async function startBenchEnv(
   stack: BenchStack,
-  opts: { sandbox: SandboxSettingsPatch; worker: boolean; sdkMaxAttempts?: number },
+  opts: { sandbox: SandboxSettingsPatch; worker: boolean; sdkMaxAttempts?: number; closureQuota?: ClosureQuotaOverrides },
 ): Promise<BenchEnv> {
   const sandbox = await startSandbox({ motoServerBin: stack.tools.motoServer, settings: opts.sandbox });
   const taskQueue = `bench-${randomUUID()}`;
@@ -134,6 +135,7 @@ export async function startBenchEnv(
         aws,
         notificationSinks: [{ send: async () => undefined }],
         creationSlots: { client: stack.client, config: creationSlotsConfig(sandbox.settings().timeScale) },
+        closureSlots: { client: stack.client, config: closureSlotsConfig(sandbox.settings().timeScale, opts.closureQuota) },
       },
       awsQuotaScale: sandbox.settings().timeScale,
       workflowBundle: { code: stack.bundleCode },

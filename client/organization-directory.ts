@@ -4,13 +4,17 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { matchOrganizationalUnit, ORGANIZATION_DIRECTORY_MEMO_KEY, organizationDirectoryWorkflowId, type OrganizationDirectory } from '../contract/organization-directory';
+import { matchOrganizationalUnit, ORGANIZATION_DIRECTORY_MEMO_KEY, organizationDirectoryWorkflowId, refreshOrganizationDirectorySignal, type OrganizationDirectory } from '../contract/organization-directory';
 
 /** The memo is read as outside input: a directory of another shape (an older or newer worker) counts as none. */
 const OrganizationDirectorySchema = z.object({
   rootId: z.string(),
   listedAt: z.string(),
   units: z.array(z.object({ id: z.string(), name: z.string(), path: z.string() })),
+  // Listed by workers from the closure feature on (contract/organization-directory.ts).
+  managementAccountId: z.string().optional(),
+  accounts: z.array(z.object({ id: z.string(), name: z.string().optional(), parentId: z.string(), state: z.string().optional() })).optional(),
+  accountsListedAt: z.string().optional(),
 });
 
 /**
@@ -34,6 +38,27 @@ export class OrganizationDirectoryReader {
       this.inFlight = undefined;
     });
     return this.inFlight;
+  }
+
+  /**
+   * Asks the worker to list the organization now and waits (at most `timeoutMs`) for a listing of the accounts that
+   * began after the ask: an account made a moment ago is then known. Undefined when none came in time.
+   */
+  async refreshed(timeoutMs = 5_000): Promise<OrganizationDirectory | undefined> {
+    const askedAt = Date.now();
+    const handle = this.client.workflow.getHandle(organizationDirectoryWorkflowId(this.taskQueue));
+    try {
+      await handle.signal(refreshOrganizationDirectorySignal);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+    while (Date.now() - askedAt < timeoutMs) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const directory = await this.describe();
+      if (directory?.accountsListedAt && Date.parse(directory.accountsListedAt) > askedAt) return directory;
+    }
+    return undefined;
   }
 
   private async describe(): Promise<OrganizationDirectory | undefined> {

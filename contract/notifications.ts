@@ -25,6 +25,14 @@ export const NotificationSchema = z.object({
     'failed',
     'needs-attention',
     'cancelled',
+    // Account closure (workflows/close-account.ts): to the account's owner and operators.
+    'account-quarantined',
+    'account-restored',
+    'account-closing',
+    'account-suspended',
+    'reopen-window-ending',
+    'account-closed',
+    'closure-rejected',
     ...SAFETY_ALARMS,
   ]),
   /** `critical`: an operator alarm (one of SAFETY_ALARMS); senders from before severities existed mean `info`. */

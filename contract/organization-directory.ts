@@ -19,10 +19,25 @@ export interface OrganizationalUnitEntry {
   path: string;
 }
 
+/** A member account and where it sits (the closure API checks protected OUs and the management account with these). */
+export interface AccountEntry {
+  id: string;
+  name?: string;
+  /** The root's or an OU's id. */
+  parentId: string;
+  /** AWS's State: ACTIVE, PENDING_CLOSURE, SUSPENDED, ... */
+  state?: string;
+}
+
 /** What the activity lists; the memo adds when. */
 export interface OrganizationListing {
   rootId: string;
   units: OrganizationalUnitEntry[];
+  /** Listed by workers from the closure feature on; absent in a directory an older worker published. */
+  managementAccountId?: string;
+  accounts?: AccountEntry[];
+  /** When the account listing began (the worker's clock): an account made before then is in `accounts`. */
+  accountsListedAt?: string;
 }
 
 export interface OrganizationDirectory extends OrganizationListing {

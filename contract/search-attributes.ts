@@ -15,6 +15,8 @@ export const RequesterKey = defineSearchAttributeKey('Requester', SearchAttribut
 export const RootWindowKey = defineSearchAttributeKey('RootWindow', SearchAttributeType.KEYWORD);
 /** Set when a run or the guardian raised an operator alarm: its kind (see contract/notifications.ts). */
 export const SafetyAlarmKey = defineSearchAttributeKey('SafetyAlarm', SearchAttributeType.KEYWORD);
+/** An account closure's stage (contract/stages.ts CLOSURE_STAGES); closures also carry AccountId and Requester. */
+export const ClosureStageKey = defineSearchAttributeKey('ClosureStage', SearchAttributeType.KEYWORD);
 
 export const ROOT_WINDOW_STATES = ['opening', 'open', 'closing', 'closed', 'credentials-remain'] as const;
 export type RootWindowState = (typeof ROOT_WINDOW_STATES)[number];
@@ -29,4 +31,5 @@ export const SEARCH_ATTRIBUTE_NAMES = [
   RequesterKey.name,
   RootWindowKey.name,
   SafetyAlarmKey.name,
+  ClosureStageKey.name,
 ] as const;

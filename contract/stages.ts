@@ -23,3 +23,19 @@ export type VendingStage = (typeof VENDING_STAGES)[number];
 export function isTerminalStage(stage: string): stage is TerminalStage {
   return (TERMINAL_STAGES as readonly string[]).includes(stage);
 }
+
+// ---- account closure (workflows/close-account.ts) -------------------------------------------------------------
+
+/** The closure workflow's stages, in order; `suspended` lasts the 90-day reopen window. */
+export const CLOSURE_ACTIVE_STAGES = ['preflight', 'awaiting-decision', 'quarantine', 'closing', 'suspended'] as const;
+
+/** `closed`: the reopen window has passed. The others end a closure that did not (or not fully) happen. */
+export const CLOSURE_TERMINAL_STAGES = ['closed', 'rejected', 'cancelled', 'failed', 'needs-attention'] as const;
+
+export const CLOSURE_STAGES = [...CLOSURE_ACTIVE_STAGES, ...CLOSURE_TERMINAL_STAGES] as const;
+
+export type ClosureStage = (typeof CLOSURE_STAGES)[number];
+
+export function isTerminalClosureStage(stage: string): boolean {
+  return (CLOSURE_TERMINAL_STAGES as readonly string[]).includes(stage);
+}

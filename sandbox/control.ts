@@ -18,6 +18,9 @@
  *                                                         AWS loses a creation request: DescribeCreateAccountStatus
  *                                                         answers CreateAccountStatusNotFoundException and, if it was
  *                                                         IN_PROGRESS, no account is created
+ *   POST /sandbox/member-accounts    {count, organizationalUnit?, namePrefix?}
+ *                                                         member accounts that joined by other means, made at once
+ *                                                         (sandbox/member-accounts.ts)
  *   POST /sandbox/accounts/{id}/root-credentials {loginProfile?, mfaDevices?, accessKeys?, signingCertificates?}
  *                                                         plants root credentials (counts to add); denyDeletion
  *                                                         simulates an SCP that refuses their deletion
@@ -26,9 +29,11 @@
  *   POST /sandbox/persistence/save                        saves now; answers once the state is on disk
  */
 import { z } from 'zod';
+import { accountClosuresView } from './account-closure';
 import { recordSetIAMAccessPreference } from './cloudtrail';
 import { type SandboxContext } from './context';
 import { type PersistenceStatus } from './persistence';
+import { addMemberAccounts, MemberAccountsSchema } from './member-accounts';
 import { plantRootCredentials } from './root-access';
 import { SandboxSettingsPatchSchema, describeZodError, type SandboxSettingsPatch } from './settings';
 import { type RootCredentials } from './state';
@@ -128,6 +133,8 @@ export function sandboxStateView(ctx: SandboxContext): Record<string, unknown> {
     })),
     /** The most CreateAccount requests in progress at once since the last reset. */
     peakCreateAccountsInProgress: s.peakCreateAccountsInProgress,
+    /** CloseAccount: each closed account's state, the quota used in the window, refusals (sandbox/account-closure.ts). */
+    accountClosures: accountClosuresView(ctx),
     /** Keyed `service:Operation`, e.g. `organizations:DescribeCreateAccountStatus`. */
     counters,
     totals,
@@ -151,6 +158,7 @@ export function createControlHandler(ctx: SandboxContext, hooks: ControlHooks) {
         hooks.updateSettings({ faults });
         return reply(200, ctx.settings().faults);
       }
+      if (route === 'POST /sandbox/member-accounts') return reply(200, await addMemberAccounts(ctx, parseBody(MemberAccountsSchema, body)));
       if (route === 'POST /sandbox/reset') {
         await hooks.reset();
         return reply(200, { reset: true, organization: ctx.organization() });

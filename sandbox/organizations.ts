@@ -7,6 +7,7 @@
  * fails asynchronously with EMAIL_ALREADY_EXISTS. At most 5 requests may be in progress at once.
  */
 import { randomBytes } from 'node:crypto';
+import { closeAccount, closureStateOf, withClosureStates } from './account-closure';
 import { GATEWAY_TRUSTED_SERVICES } from './seed';
 import { wallMs, type SandboxContext } from './context';
 import { isManagement } from './identity';
@@ -34,6 +35,13 @@ export async function handleOrganizations(ctx: SandboxContext, req: AwsRequest, 
     case 'DisableAWSServiceAccess':
     case 'ListAWSServiceAccessForOrganization':
       return serviceAccess(ctx, req);
+    // CloseAccount's lifecycle and quota are the gateway's; these show its account states (sandbox/account-closure.ts).
+    case 'CloseAccount':
+      return closeAccount(ctx, req, principal);
+    case 'DescribeAccount':
+    case 'ListAccounts':
+    case 'ListAccountsForParent':
+      return withClosureStates(ctx, req);
     default:
       return ctx.moto.forward(req.method, req.path, req.headers, req.body);
   }
@@ -191,7 +199,9 @@ async function completeCreateAccount(ctx: SandboxContext, record: CreateAccountR
   if (listed.some((a) => a.Email.toLowerCase() === record.email.toLowerCase())) {
     return finish(record, { failureReason: 'EMAIL_ALREADY_EXISTS' });
   }
-  if (listed.length >= ctx.settings().maxAccounts) return finish(record, { failureReason: 'ACCOUNT_LIMIT_EXCEEDED' });
+  // SUSPENDED accounts count until their reopen window has passed (CLOSED), as with AWS.
+  const counted = listed.filter((a) => closureStateOf(ctx, a.Id) !== 'CLOSED').length;
+  if (counted >= ctx.settings().maxAccounts) return finish(record, { failureReason: 'ACCOUNT_LIMIT_EXCEEDED' });
   const created = await ctx.moto.json<{ CreateAccountStatus: { AccountId: string } }>(
     'organizations',
     `${ORG}.CreateAccount`,

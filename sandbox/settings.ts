@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { CREATIONS_IN_PROGRESS } from '../contract/aws-quotas';
+import { AccountClosureSettingsShape } from './account-closure-settings';
 
 function isValidRegex(source: string): boolean {
   try {
@@ -72,6 +73,8 @@ export const SandboxSettingsSchema = z
     /** AWS's limit of account creations in progress at once. */
     maxCreateAccountsInProgress: z.number().int().positive().default(CREATIONS_IN_PROGRESS),
     forcedCreateFailures: z.array(ForcedCreateFailureSchema).default([]),
+    /** CloseAccount: its duration, the rolling quota, the closures-at-once limit, the reopen window (account-closure-settings.ts). */
+    ...AccountClosureSettingsShape,
   })
   .strict();
 export type SandboxSettings = z.infer<typeof SandboxSettingsSchema>;

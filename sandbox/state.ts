@@ -12,6 +12,8 @@
  * saved state incompatible (the start stops and says so).
  */
 
+import { AccountClosureState } from './account-closure';
+
 export type PrincipalKind = 'management' | 'assumed-role' | 'root-session';
 
 export interface Principal {
@@ -113,6 +115,8 @@ export class SandboxState {
   linkedAccountAccess = true;
   rootCredentialsManagement = true;
   rootSessions = true;
+  /** CloseAccount's closures, quota log and refusals (sandbox/account-closure.ts). */
+  accountClosures = new AccountClosureState();
 
   counter(service: string, operation: string): OperationCounters {
     const key = `${service}:${operation}`;
@@ -148,5 +152,6 @@ export class SandboxState {
     this.peakCreateAccountsInProgress = 0;
     this.forcedFailuresLeft = [];
     this.gatewayTrustedServices.clear();
+    this.accountClosures.clear();
   }
 }

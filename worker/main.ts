@@ -1,6 +1,7 @@
 /** The worker process: `npm run worker`. Config from the environment (worker/config.ts). */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { closureSlotsConfig } from '../activities/closure-slots';
 import { creationSlotsConfig } from '../activities/creation-slots';
 import pino from 'pino';
 import { createAwsClients } from '../activities/aws-clients';
@@ -9,12 +10,14 @@ import { ensureOrganizationDirectory } from './organization-directory';
 import { dataProtection } from '../encryption';
 import { clientConnectionOptions, describeTemporalConnection, nativeConnectionOptions } from '../config/temporal-connection';
 import { workerConfigFromEnv } from './config';
+import { closureQuotaFromEnv } from './closure-config';
 import { ensureGuardianSchedule } from './guardian-schedule';
 import { installWorkerRuntime } from './runtime';
 import { createVendingWorkers } from './worker';
 
 async function main(): Promise<void> {
   const config = workerConfigFromEnv();
+  const closureQuota = closureQuotaFromEnv();
   const log = pino({ level: config.logLevel, base: { service: 'vending-worker' } });
   // Before any connection: the SDK's, the workflows' and the activities' logs go to pino, metrics to Prometheus.
   installWorkerRuntime({ log, metricsAddress: config.metricsAddress });
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
       notificationSinks: sinks,
       organizations: { accountQuota: config.aws.accountQuota, maxCreationsInFlight: config.maxCreationsInFlight },
       creationSlots: { client, config: creationSlotsConfig(config.aws.awsQuotaScale, config.maxCreationsInFlight) },
+      closureSlots: { client, config: closureSlotsConfig(config.aws.awsQuotaScale, closureQuota) },
       guardian: { client },
     },
     awsQuotaScale: config.aws.awsQuotaScale,

@@ -7,6 +7,7 @@ import { type PolicyOverrides } from '../../contract/policy';
 import { type DecisionSigner } from '../decision-signer';
 import { OrganizationDirectoryReader } from '../organization-directory';
 import { type Authenticator } from './auth';
+import { DEFAULT_CLOSURE_API_CONFIG, type ClosureApiConfig } from './closure-config';
 import { clientErrorHandler } from './client-errors';
 import { registerDocs } from './docs';
 import { frameworkErrors, installErrorHandling } from './errors';
@@ -15,6 +16,7 @@ import { IDEMPOTENCY_WINDOW_MS } from './idempotency';
 import { requestLogFields } from './log-redaction';
 import { RouteTable } from './route-table';
 import { accountRequestRoutes } from './routes/account-requests';
+import { closureRequestRoutes } from './routes/closure-requests';
 
 export interface ApiDependencies {
   temporal: VendingClient;
@@ -27,6 +29,8 @@ export interface ApiDependencies {
   /** Where the JSON log lines go (default stdout); tests capture them. */
   logStream?: NodeJS.WritableStream;
   idempotencyWindowMs?: number;
+  /** Account closure settings (client/api/closure-config.ts); default: quarantine OU `Suspended`, nothing protected. */
+  closure?: ClosureApiConfig;
   /** Sees every route as it is added (the OpenAPI completeness test walks them). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -77,6 +81,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
 
   await registerDocs(app);
   await app.register(healthRoutes, { temporal: deps.temporal });
+  const organizationDirectory = new OrganizationDirectoryReader(deps.temporal, deps.taskQueue);
   await app.register(accountRequestRoutes, {
     temporal: deps.temporal,
     taskQueue: deps.taskQueue,
@@ -84,7 +89,17 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
     signer: deps.signer,
     authenticator: deps.authenticator,
     idempotencyWindowMs: deps.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS,
-    organizationDirectory: new OrganizationDirectoryReader(deps.temporal, deps.taskQueue),
+    organizationDirectory,
+  });
+  await app.register(closureRequestRoutes, {
+    temporal: deps.temporal,
+    taskQueue: deps.taskQueue,
+    policy: deps.policy,
+    signer: deps.signer,
+    authenticator: deps.authenticator,
+    idempotencyWindowMs: deps.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS,
+    organizationDirectory,
+    closure: deps.closure ?? DEFAULT_CLOSURE_API_CONFIG,
   });
   return app;
 }

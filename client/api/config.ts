@@ -7,6 +7,7 @@ import { EncryptionConfigSchema, encryptionInputFromEnv } from '../../encryption
 import { parseConfig } from '../../config/parse';
 import { TemporalConnectionSchema, temporalConnectionInputFromEnv } from '../../config/temporal-connection';
 import { staticTokenAuthenticator, type Authenticator } from './auth';
+import { ClosureApiConfigSchema, closureInputFromEnv } from './closure-config';
 import { oidcAuthenticator } from './oidc-auth';
 
 /** `dev`: the static dev tokens (auth.ts), for a laptop only. `oidc`: JWTs verified against an issuer's JWKS. */
@@ -57,6 +58,8 @@ export const ApiConfigSchema = z.object({
   encryption: EncryptionConfigSchema.optional(),
   /** Browser origins (the Temporal Web UI's) allowed to call the codec endpoint; used with encryption on. */
   codecCorsOrigins: z.array(z.url()).default(['http://127.0.0.1:8233', 'http://localhost:8233']),
+  /** Account closure: quarantine OU, deny-all SCP, protected OUs, closure policy (client/api/closure-config.ts). */
+  closure: ClosureApiConfigSchema.prefault({}),
 });
 export type ApiConfig = z.infer<typeof ApiConfigSchema>;
 
@@ -97,6 +100,7 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
     logLevel: env.LOG_LEVEL,
     encryption: encryptionInputFromEnv(env),
     codecCorsOrigins: env.VEND_CODEC_CORS_ORIGINS ? env.VEND_CODEC_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
+    closure: closureInputFromEnv(env),
   });
 }
 

@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     signer: new DecisionSigner(config.decisionKeys!),
     authenticator,
     logLevel: config.logLevel,
+    closure: config.closure,
   });
   // The codec endpoint for the Web UI / CLI, with encryption on: operators decode, nobody else.
   if (protection.codec) await app.register(codecServer, { codec: protection.codec, authenticator, corsOrigins: config.codecCorsOrigins });

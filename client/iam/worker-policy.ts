@@ -48,6 +48,21 @@ export function workerPolicy(memberRoleName: string = DEFAULT_MEMBER_ROLE_NAME):
         Action: ['organizations:CreateAccount', 'organizations:MoveAccount', 'organizations:TagResource'],
         Resource: '*',
       },
+      {
+        // Account closure (activities/account-closure.ts): quarantine (move, deny-all SCP, restored on cancel),
+        // CloseAccount, and the account listing the organization directory publishes for the closure API.
+        Sid: 'OrganizationsCloseAndQuarantineAccounts',
+        Effect: 'Allow',
+        Action: [
+          'organizations:AttachPolicy',
+          'organizations:CloseAccount',
+          'organizations:DescribePolicy',
+          'organizations:DetachPolicy',
+          'organizations:ListAccountsForParent',
+          'organizations:ListPoliciesForTarget',
+        ],
+        Resource: '*',
+      },
       { Sid: 'CentralizedRootAccessPreflight', Effect: 'Allow', Action: ['iam:ListOrganizationsFeatures'], Resource: '*' },
       {
         Sid: 'AlternateContactsOfMemberAccounts',

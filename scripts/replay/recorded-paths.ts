@@ -13,6 +13,7 @@ import {
 } from '../../contract/creation-slots';
 import { confirmRemediationUpdate, decideUpdate, type DecisionInput, type VendingStatus } from '../../contract/vending';
 import { type Checkout } from './checkout';
+import { CLOSURE_PATHS } from './closure-paths';
 import {
   describeOutcome,
   expectThat,
@@ -104,7 +105,9 @@ export const RECORDED_PATHS: RecordingPath[] = [
       const { handle, accountId } = await toDecision(ctx, 'off-approve-confirm@example.com');
       await handle.executeUpdate(decideUpdate, { args: [APPROVE] });
       await waitForOpenRootWindow(ctx, handle, accountId);
-      await handle.executeUpdate(confirmRemediationUpdate, { args: [{ confirmedBy: 'bob', note: 'switched on in the console' }] });
+      // With roles: the current code refuses a confirmation by someone who holds neither approver nor operator (36e904b);
+      // earlier releases' schemas strip the unknown field.
+      await handle.executeUpdate(confirmRemediationUpdate, { args: [{ confirmedBy: 'bob', note: 'switched on in the console', roles: ['approver'] }] });
       const { status } = await settle(handle);
       expectThat(status.stage === 'completed' && status.rootWindow?.closedBecause === 'confirmed', 'completed by confirmation', status);
       return [await run(handle, 'off-approve-confirm.json', status)];
@@ -225,6 +228,8 @@ export const RECORDED_PATHS: RecordingPath[] = [
       return [await run(handle, 'free-text-format-characters.json', status)];
     },
   },
+  // Account closure (scripts/replay/closure-paths.ts), for releases that have it.
+  ...CLOSURE_PATHS,
   {
     name: 'creation-slots-continue-as-new',
     unavailable: noCoordinator,

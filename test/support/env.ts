@@ -11,7 +11,9 @@ import { createAwsClients, type AwsClients } from '../../activities/aws-clients'
 import { type Notification } from '../../activities/notifier';
 import { type PolicyOverrides } from '../../contract/policy';
 import { DecisionKeysConfigSchema, DecisionSigner, randomDecisionKeysEnv } from '../../client/decision-signer';
+import { closureSlotsConfig, type ClosureQuotaOverrides } from '../../activities/closure-slots';
 import { creationSlotsConfig } from '../../activities/creation-slots';
+import { type ClosureApiConfig } from '../../client/api/closure-config';
 import { OrganizationDirectoryReader } from '../../client/organization-directory';
 import { ensureOrganizationDirectory } from '../../worker/organization-directory';
 import { createVendingClient, type VendingClient } from '../../client/temporal';
@@ -59,6 +61,15 @@ export interface TestEnvOptions {
   sandboxDataDir?: string;
   /** The sandbox's port (default: a free one), for a test that starts it again at the same endpoint. */
   sandboxPort?: number;
+  /** The closure coordinator's quota overrides (default AWS's numbers). */
+  closureQuota?: ClosureQuotaOverrides;
+  /** The API's closure settings (quarantine OU, deny-all SCP, protected OUs, closure policy). */
+  closure?: Partial<ClosureApiConfig>;
+  /**
+   * Runs after the sandbox is up and before the worker lists the organization (OUs and policies made here are in the
+   * directory the API reads); what it returns is merged over `closure`.
+   */
+  prepareOrganization?: (aws: AwsClients, sandbox: RunningSandbox) => Promise<Partial<ClosureApiConfig> | void>;
 }
 
 /** A fresh key ring (one key, id `test-1`) and HMAC key, as the environment would hold them. */
@@ -114,6 +125,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
     memberRoleName: opts.memberRoleName ?? 'OrganizationAccountAccessRole',
     maxAttempts: 8,
   });
+  const prepared = (await opts.prepareOrganization?.(aws, sandbox)) ?? {};
   const encryption: EncryptionConfig | undefined =
     opts.encryption === true
       ? (() => {
@@ -145,6 +157,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
         aws,
         notificationSinks: [{ send: async (n) => void notifications.push(n) }],
         creationSlots: { client, config: creationSlotsConfig(sandbox.settings().timeScale, opts.maxCreationsInFlight) },
+        closureSlots: { client, config: closureSlotsConfig(sandbox.settings().timeScale, opts.closureQuota) },
         guardian: { client },
       },
       awsQuotaScale: sandbox.settings().timeScale,
@@ -174,7 +187,9 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
     const { buildApi } = await import('../../client/api/app');
     const { staticTokenAuthenticator } = await import('../../client/api/auth');
     const authenticator = staticTokenAuthenticator();
-    api = await buildApi({ temporal: client, taskQueue, policy, signer, authenticator, logLevel: 'silent' });
+    const { ClosureApiConfigSchema } = await import('../../client/api/closure-config');
+    const closure = ClosureApiConfigSchema.parse({ ...opts.closure, ...prepared });
+    api = await buildApi({ temporal: client, taskQueue, policy, signer, authenticator, logLevel: 'silent', closure });
     if (protection.codec) {
       const { codecServer } = await import('../../client/api/codec-routes');
       await api.register(codecServer, { codec: protection.codec, authenticator, corsOrigins: ['http://127.0.0.1:8233'] });

@@ -5,6 +5,7 @@
 import { type Command } from 'commander';
 import { type CliIo } from '../context';
 import * as cancel from './cancel';
+import * as close from './close';
 import * as confirm from './confirm';
 import * as decide from './decide';
 import * as doctor from './doctor';
@@ -14,4 +15,4 @@ import * as request from './request';
 import * as status from './status';
 import * as watch from './watch';
 
-export const COMMANDS: { register(program: Command, io: CliIo): void }[] = [request, status, list, decide, confirm, cancel, watch, doctor, iamPolicy];
+export const COMMANDS: { register(program: Command, io: CliIo): void }[] = [request, close, status, list, decide, confirm, cancel, watch, doctor, iamPolicy];

@@ -1,0 +1,115 @@
+/**
+ * The sandbox's CloseAccount through the real SDK clients: PENDING_CLOSURE then SUSPENDED in DescribeAccount and the
+ * lists, the CloudTrail CloseAccountResult event, the rolling quota and the closures-at-once limit with their reasons,
+ * AccountAlreadyClosed, AccountNotFound, the management account, member accounts only, and SUSPENDED accounts counting
+ * toward the organization's account quota (their email stays taken).
+ */
+import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  AccountAlreadyClosedException,
+  AccountNotFoundException,
+  CloseAccountCommand,
+  ConstraintViolationException,
+  CreateAccountCommand,
+  DescribeAccountCommand,
+  DescribeCreateAccountStatusCommand,
+  ListAccountsCommand,
+  ListAccountsForParentCommand,
+  type OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { type RunningSandbox } from '../../sandbox';
+import { assumeMemberRole, clients, control, rejection, startTestSandbox, waitFor } from '../sandbox/helpers';
+
+let sb: RunningSandbox;
+let org: OrganizationsClient;
+
+beforeAll(async () => {
+  // A closure stays PENDING_CLOSURE 300 ms of wall time; AWS's quota numbers, but a minimum of 3 per window here.
+  sb = await startTestSandbox({ timeScale: 10, closeAccountDurationMs: 3_000, throttling: false, closeAccountQuotaMin: 3, maxClosuresInProgress: 2 });
+  org = clients(sb).organizations;
+});
+afterAll(async () => sb?.stop());
+
+async function members(count: number, organizationalUnit = 'Workloads'): Promise<string[]> {
+  const res = await control<{ accountIds: string[] }>(sb, 'POST', '/sandbox/member-accounts', { count, organizationalUnit });
+  expect(res.status).toBe(200);
+  return res.body.accountIds;
+}
+
+const stateOf = async (accountId: string) => (await org.send(new DescribeAccountCommand({ AccountId: accountId }))).Account!;
+
+test('CloseAccount: PENDING_CLOSURE in DescribeAccount and both lists, then SUSPENDED with a CloseAccountResult event', async () => {
+  const [accountId] = await members(1);
+  expect((await stateOf(accountId)).State).toBe('ACTIVE');
+  await org.send(new CloseAccountCommand({ AccountId: accountId }));
+
+  const pending = await stateOf(accountId);
+  expect({ State: pending.State, Status: pending.Status }).toEqual({ State: 'PENDING_CLOSURE', Status: 'PENDING_CLOSURE' });
+  const listed = (await org.send(new ListAccountsCommand({}))).Accounts!.find((a) => a.Id === accountId);
+  expect(listed?.State).toBe('PENDING_CLOSURE');
+  const inOu = (await org.send(new ListAccountsForParentCommand({ ParentId: sb.organization.organizationalUnits.Workloads }))).Accounts!.find((a) => a.Id === accountId);
+  expect(inOu?.State).toBe('PENDING_CLOSURE');
+
+  await waitFor('SUSPENDED', async () => ((await stateOf(accountId)).State === 'SUSPENDED' ? true : undefined));
+  const { Events } = await clients(sb).cloudTrail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CloseAccountResult' }] }));
+  const event = Events!.map((e) => JSON.parse(e.CloudTrailEvent!)).find((e) => e.serviceEventDetails.closeAccountStatus.accountId === accountId);
+  expect(event).toMatchObject({ eventSource: 'organizations.amazonaws.com', eventType: 'AwsServiceEvent', serviceEventDetails: { closeAccountStatus: { state: 'SUCCEEDED' } } });
+
+  const again = await rejection(org.send(new CloseAccountCommand({ AccountId: accountId })));
+  expect(again).toBeInstanceOf(AccountAlreadyClosedException);
+});
+
+test('refusals: the management account, an unknown account, a member account calling, a malformed id', async () => {
+  const management = await rejection(org.send(new CloseAccountCommand({ AccountId: sb.organization.managementAccountId })));
+  expect(management).toBeInstanceOf(ConstraintViolationException);
+  expect(management.Reason).toBe('CANNOT_CLOSE_MANAGEMENT_ACCOUNT');
+  expect(await rejection(org.send(new CloseAccountCommand({ AccountId: '000000000000' })))).toBeInstanceOf(AccountNotFoundException);
+  expect((await rejection(org.send(new CloseAccountCommand({ AccountId: 'nope' })))).name).toBe('InvalidInputException');
+  const [member, other] = await members(2);
+  const memberOrg = clients(sb, { credentials: await assumeMemberRole(sb, member) }).organizations;
+  expect((await rejection(memberOrg.send(new CloseAccountCommand({ AccountId: other })))).name).toBe('AccessDeniedException');
+});
+
+test('the closures-at-once limit, then the rolling quota: each refused with its reason, nothing closed by a refusal', async () => {
+  await control(sb, 'POST', '/sandbox/reset');
+  // 40 members: 10% is 4, above the minimum of 3.
+  const ids = await members(40);
+  await org.send(new CloseAccountCommand({ AccountId: ids[0] }));
+  await org.send(new CloseAccountCommand({ AccountId: ids[1] }));
+  const limit = await rejection(org.send(new CloseAccountCommand({ AccountId: ids[2] })));
+  expect(limit).toBeInstanceOf(ConstraintViolationException);
+  expect(limit.Reason).toBe('CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED');
+  expect((await stateOf(ids[2])).State).toBe('ACTIVE');
+
+  await waitFor('both SUSPENDED', async () => ((await stateOf(ids[1])).State === 'SUSPENDED' && (await stateOf(ids[0])).State === 'SUSPENDED' ? true : undefined));
+  await org.send(new CloseAccountCommand({ AccountId: ids[2] }));
+  await org.send(new CloseAccountCommand({ AccountId: ids[3] }));
+  await waitFor('four SUSPENDED', async () => ((await stateOf(ids[3])).State === 'SUSPENDED' ? true : undefined));
+  const quota = await rejection(org.send(new CloseAccountCommand({ AccountId: ids[4] })));
+  expect(quota).toBeInstanceOf(ConstraintViolationException);
+  expect(quota.Reason).toBe('CLOSE_ACCOUNT_QUOTA_EXCEEDED');
+  expect((await stateOf(ids[4])).State).toBe('ACTIVE');
+
+  const state = await control<any>(sb, 'GET', '/sandbox/state');
+  expect(state.body.accountClosures).toMatchObject({ acceptedInWindow: 4, peakInProgress: 2, refused: { quota: 1, requestsLimit: 1 } });
+});
+
+test('SUSPENDED accounts count toward the account quota and keep their email', async () => {
+  await control(sb, 'POST', '/sandbox/reset');
+  const [closing] = await members(1);
+  const email = (await stateOf(closing)).Email!;
+  await org.send(new CloseAccountCommand({ AccountId: closing }));
+  await waitFor('SUSPENDED', async () => ((await stateOf(closing)).State === 'SUSPENDED' ? true : undefined));
+  // Management + the suspended member = 2 accounts: a limit of 2 leaves no room for a third.
+  await control(sb, 'POST', '/sandbox/settings', { maxAccounts: 2 });
+  const failure = async (requestEmail: string) => {
+    const created = await org.send(new CreateAccountCommand({ Email: requestEmail, AccountName: requestEmail.split('@')[0] }));
+    return waitFor('the creation to end', async () => {
+      const s = (await org.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: created.CreateAccountStatus!.Id! }))).CreateAccountStatus!;
+      return s.State === 'IN_PROGRESS' ? undefined : s.FailureReason;
+    });
+  };
+  expect(await failure('third-account@example.com')).toBe('ACCOUNT_LIMIT_EXCEEDED');
+  await control(sb, 'POST', '/sandbox/settings', { maxAccounts: 100_000 });
+  expect(await failure(email)).toBe('EMAIL_ALREADY_EXISTS');
+});
