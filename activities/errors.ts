@@ -17,6 +17,8 @@ export const NonRetryable = {
   InvalidRequest: 'InvalidRequest',
   /** AWS refused us for lack of permission: retrying will not grant it. */
   AccessDenied: 'AccessDenied',
+  /** A baseline step names what AWS does not have (a permission set, group, user, policy, region): an operator fixes it. */
+  BaselineStepInvalid: 'BaselineStepInvalid',
 } as const;
 
 export const Retryable = {
@@ -28,6 +30,8 @@ export const Retryable = {
   AccountNotReady: 'AccountNotReady',
   /** A Cost Explorer answer that is neither access nor a clear denial. */
   ProbeUnexplained: 'ProbeUnexplained',
+  /** A baseline step waits for AWS (an assignment or a region in progress): the activity is retried as a poll. */
+  BaselineInProgress: 'BaselineInProgress',
 } as const;
 
 export const NON_RETRYABLE_TYPES = Object.values(NonRetryable);

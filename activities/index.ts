@@ -6,6 +6,13 @@ import { createReadinessActivities } from './account-readiness';
 import { createAlternateContactActivities } from './alternate-contacts';
 import { type AwsClients } from './aws-clients';
 import { createBillingAccessActivities } from './billing-access';
+import { createBudgetActivities } from './budget';
+import { createBaselineContactActivities } from './contacts';
+import { createDefaultVpcActivities } from './default-vpcs';
+import { createGuardrailActivities } from './guardrails';
+import { createIdentityCenterActivities } from './identity-center';
+import { createRegionSlotActivities, type RegionSlotsDependencies } from './region-slots';
+import { createRegionActivities } from './regions';
 import { createCreationSlotActivities, type CreationSlotsDependencies } from './creation-slots';
 import { createNotifierActivities, type NotificationSink } from './notifier';
 import { createOrganizationDirectoryActivities } from './organization-directory';
@@ -19,6 +26,8 @@ export interface ActivityDependencies {
   organizations?: OrganizationsConfig;
   /** The creation-slot coordinator's client and settings; without it creations are not coordinated. */
   creationSlots?: CreationSlotsDependencies;
+  /** The region coordinator's client and settings; without it regions are enabled uncoordinated. */
+  regionSlots?: RegionSlotsDependencies;
   /** The root-window guardian's Temporal client; without it the guardian finds nothing. */
   guardian?: GuardianDependencies;
   now?: () => Date;
@@ -35,6 +44,14 @@ export function createActivities(deps: ActivityDependencies) {
     ...createNotifierActivities(deps.notificationSinks),
     ...createCreationSlotActivities(deps.creationSlots),
     ...createGuardianActivities(deps.guardian),
+    // The day-1 baseline: one file per step.
+    ...createIdentityCenterActivities(deps.aws),
+    ...createRegionActivities(deps.aws),
+    ...createRegionSlotActivities(deps.regionSlots),
+    ...createBaselineContactActivities(deps.aws),
+    ...createBudgetActivities(deps.aws),
+    ...createDefaultVpcActivities(deps.aws),
+    ...createGuardrailActivities(deps.aws),
   };
 }
 
