@@ -52,7 +52,7 @@ export function createGuardrailActivities(aws: AwsClients) {
             if (errName === 'DuplicatePolicyAttachmentException') already.push(name);
             else if (errName === 'PolicyTypeNotEnabledException') throw nonRetryable('BaselineStepInvalid', `AttachPolicy "${name}": ${describeAwsError(err)}; enable the policy type on the root`);
             else if (errName === 'ConcurrentModificationException' || errName === 'PolicyChangesInProgressException' || errName === 'TooManyRequestsException') {
-              throw new Error(`AttachPolicy "${name}": ${describeAwsError(err)}`); // retried by Temporal
+              throw new Error(`AttachPolicy "${name}": ${describeAwsError(err)}`, { cause: err }); // retried by Temporal
             } else throw classify(err, `AttachPolicy "${name}"`);
           }
         }

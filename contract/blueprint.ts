@@ -123,19 +123,6 @@ export const BlueprintSchema = z
 export type Blueprint = z.infer<typeof BlueprintSchema>;
 export type BlueprintSteps = z.infer<typeof BlueprintStepsSchema>;
 
-/** The steps a blueprint uses, in the order they run. */
-export function blueprintStepNames(steps: BlueprintSteps): BaselineStep[] {
-  const used: Record<BaselineStep, boolean> = {
-    'identity-center': steps.identityCenter !== undefined,
-    regions: steps.regions !== undefined,
-    contacts: steps.contacts?.primary !== undefined || Object.keys(steps.contacts?.alternate ?? {}).length > 0,
-    budget: steps.budget !== undefined,
-    'default-vpcs': steps.defaultVpcs !== undefined,
-    guardrails: steps.guardrails !== undefined,
-  };
-  return BASELINE_STEPS.filter((s) => used[s]);
-}
-
 // ---- what the workflow reads ----------------------------------------------------------------------------------------
 
 const ContactShape = z.looseObject({ name: z.string(), title: z.string(), email: z.string(), phone: z.string() });
@@ -166,3 +153,16 @@ export const BlueprintShape = z.looseObject({
   }),
 });
 export type ResolvedBlueprint = z.infer<typeof BlueprintShape>;
+
+/** The steps a blueprint uses, in the order they run. */
+export function blueprintStepNames(steps: ResolvedBlueprint['steps']): BaselineStep[] {
+  const used: Record<BaselineStep, boolean> = {
+    'identity-center': steps.identityCenter !== undefined,
+    regions: steps.regions !== undefined,
+    contacts: steps.contacts?.primary !== undefined || Object.keys(steps.contacts?.alternate ?? {}).length > 0,
+    budget: steps.budget !== undefined,
+    'default-vpcs': steps.defaultVpcs !== undefined,
+    guardrails: steps.guardrails !== undefined,
+  };
+  return BASELINE_STEPS.filter((s) => used[s]);
+}

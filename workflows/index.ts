@@ -3,3 +3,4 @@ export { coordinateCreationSlots } from './creation-slots';
 export { guardRootWindows, closeAbandonedRootWindow, reportOrphanAccount, raiseRootCredentialsAlarm } from './root-window-guardian';
 export { organizationDirectory } from './organization-directory';
 export { holdIdempotencyKey } from './idempotency-key';
+export { coordinateRegionSlots } from './region-slots';

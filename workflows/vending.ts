@@ -32,6 +32,7 @@ import {
 import { vendingTags } from '../contract/account-tags';
 import { type NotificationInput, type SafetyAlarm } from '../contract/notifications';
 import { vendingActivities, type VendingActivityProxies } from './activity-proxies';
+import { applyBaseline } from './baseline';
 import { decideBillingAccess } from './billing-verdict';
 import { creationSlotHolder } from './creation-slot-holder';
 import { PATCHES } from './patches';
@@ -76,6 +77,7 @@ export async function vendAccount(rawInput: unknown): Promise<VendingResult> {
 
     run.enter('verifying-billing-access');
     const assessment = await verifyBillingAccess(run, acts, accountId);
+    if ((await applyBaseline(run, acts, accountId)) === 'unresolved') return await finish(run, acts, 'needs-attention', 'a baseline step failed and no operator decided before the deadline');
     if (assessment.verdict === 'defaulted-on') return await finish(run, acts, 'completed');
 
     run.enter('awaiting-decision', `billing access is ${assessment.verdict}`);
