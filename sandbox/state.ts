@@ -4,6 +4,8 @@
  * Cleared on reset together with moto.
  */
 
+import { BaselineSandboxState } from './baseline-state';
+
 export type PrincipalKind = 'management' | 'assumed-role' | 'root-session';
 
 export interface Principal {
@@ -93,6 +95,8 @@ export class SandboxState {
   linkedAccountAccess = true;
   rootCredentialsManagement = true;
   rootSessions = true;
+  /** Region opt-in, Identity Center assignment creations, primary contacts (the day-1 baseline's services). */
+  baseline = new BaselineSandboxState();
 
   counter(service: string, operation: string): OperationCounters {
     const key = `${service}:${operation}`;
@@ -129,5 +133,6 @@ export class SandboxState {
     this.peakCreateAccountsInProgress = 0;
     this.forcedFailuresLeft = [];
     this.gatewayTrustedServices.clear();
+    this.baseline.clear();
   }
 }
