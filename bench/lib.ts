@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createAwsClients, type AwsClients } from '../activities/aws-clients';
 import { creationSlotsConfig } from '../activities/creation-slots';
+import { regionSlotsConfig } from '../activities/region-slots';
 import { type VendingPolicy } from '../contract/vending';
 import { randomDecisionSigner } from '../client/decision-signer';
 import { sandboxWorkerEnv, startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../sandbox';
@@ -133,6 +134,7 @@ export async function startBenchEnv(
         aws,
         notificationSinks: [{ send: async () => undefined }],
         creationSlots: { client: stack.client, config: creationSlotsConfig(sandbox.settings().timeScale) },
+        regionSlots: { client: stack.client, config: regionSlotsConfig(sandbox.settings().timeScale) },
       },
       awsQuotaScale: sandbox.settings().timeScale,
       workflowBundle: { code: stack.bundleCode },

@@ -58,6 +58,7 @@ import {
   type VendingInput,
   type VendingStatus,
 } from '../contract/vending';
+import { type BaselineInput } from '../contract/baseline';
 import { type DecisionSigner } from './decision-signer';
 
 /**
@@ -145,6 +146,8 @@ export interface StartVendingInput {
   taskQueue: string;
   /** Present when the caller sent an Idempotency-Key; kept in the workflow's memo. */
   fingerprint?: IdempotencyFingerprint;
+  /** The day-1 baseline, resolved to its content (client/blueprint-catalog.ts); absent: none. */
+  baseline?: BaselineInput;
 }
 
 export type StartVendingOutcome =
@@ -163,6 +166,7 @@ export async function startVending(client: Client, input: StartVendingInput): Pr
       // Every default applied now: the running request never sees a default changed later.
       policy: resolvePolicy(input.policy),
       decisionKeys: input.decisionKeys,
+      ...(input.baseline ? { baseline: input.baseline } : {}),
     },
   ];
   try {

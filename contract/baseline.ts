@@ -72,15 +72,20 @@ export const BaselinePolicyOverridesSchema = z
   .strict();
 export type BaselinePolicyOverrides = z.infer<typeof BaselinePolicyOverridesSchema>;
 
-/** Today's defaults under the overrides, bounds checked; throws a ZodError naming the field. */
+/** What is out of bounds in these overrides over today's defaults: one issue per field. */
+export function baselinePolicyIssues(overrides: BaselinePolicyOverrides): { path: string[]; message: string }[] {
+  const merged = { ...BASELINE_POLICY_DEFAULTS, ...overrides } as BaselinePolicy;
+  return (Object.entries(BASELINE_POLICY_BOUNDS) as [keyof BaselinePolicy, readonly [number, number]][])
+    .filter(([field, [min, max]]) => (merged[field] as number) < min || (merged[field] as number) > max)
+    .map(([field, [min, max]]) => ({ path: [field], message: `${field} must be between ${min} and ${max} ms` }));
+}
+
+/** Today's defaults under the overrides, bounds checked; throws naming the field. */
 export function resolveBaselinePolicy(overrides: BaselinePolicyOverrides = {}): BaselinePolicy {
-  const merged = { ...BASELINE_POLICY_DEFAULTS, ...BaselinePolicyOverridesSchema.parse(overrides) } as BaselinePolicy;
-  return BaselinePolicyShape.superRefine((p, ctx) => {
-    for (const [field, [min, max]] of Object.entries(BASELINE_POLICY_BOUNDS) as [keyof BaselinePolicy, readonly [number, number]][]) {
-      const value = p[field] as number;
-      if (value < min || value > max) ctx.addIssue({ code: 'custom', path: [field], message: `${field} must be between ${min} and ${max} ms` });
-    }
-  }).parse(merged);
+  const parsed = BaselinePolicyOverridesSchema.parse(overrides);
+  const issues = baselinePolicyIssues(parsed);
+  if (issues.length > 0) throw new Error(`baseline policy: ${issues.map((i) => i.message).join('; ')}`);
+  return { ...BASELINE_POLICY_DEFAULTS, ...parsed } as BaselinePolicy;
 }
 
 // ---- input ----------------------------------------------------------------------------------------------------------

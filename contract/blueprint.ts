@@ -11,7 +11,7 @@
  * The caps on list lengths keep every request's history bounded (contract/baseline-policy.ts).
  */
 import { z } from 'zod';
-import { AlternateContactSchema } from './request';
+import { AlternateContactSchema, BlueprintNameSchema } from './request';
 import { plainText } from './text';
 
 /** The order the steps run in: guardrails last, so no policy of the blueprint can stop another step midway. */
@@ -23,7 +23,6 @@ export const BLUEPRINT_CAPS = { assignments: 20, regions: 25, thresholds: 5, sub
 
 // ---- files ------------------------------------------------------------------------------------------------------
 
-const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Identity Center permission-set names: 1-32 of `[\w+=,.@-]`. */
 const PermissionSetNameSchema = z.string().regex(/^[\w+=,.@-]{1,32}$/, 'a permission-set name: 1-32 letters, digits and + = , . @ _ -');
 /** Identity store display names and user names: printable, no control characters, 1-128 (AWS: 1-1024 / 1-128). */
@@ -112,7 +111,7 @@ export const BlueprintStepsSchema = z
 
 export const BlueprintSchema = z
   .object({
-    name: z.string().regex(NAME, 'a blueprint name: lower-case letters, digits and -, at most 63'),
+    name: BlueprintNameSchema,
     version: z.number().int().positive(),
     description: plainText(z.string().max(500)).optional(),
     /** OUs (names or ids) whose requests get this blueprint when they name none. */

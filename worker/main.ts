@@ -2,6 +2,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { creationSlotsConfig } from '../activities/creation-slots';
+import { regionSlotsConfig } from '../activities/region-slots';
+import { blueprintsDirFromEnv, loadBlueprints } from '../client/blueprint-catalog';
 import pino from 'pino';
 import { createAwsClients } from '../activities/aws-clients';
 import { logSink, webhookSink, type NotificationSink } from '../activities/notifier';
@@ -14,6 +16,8 @@ import { createVendingWorkers } from './worker';
 
 async function main(): Promise<void> {
   const config = workerConfigFromEnv();
+  // The worker reads no blueprint (requests carry their content), but an invalid file stops it as it stops the API.
+  const blueprints = loadBlueprints(blueprintsDirFromEnv(process.env));
   const log = pino({ level: config.logLevel, base: { service: 'vending-worker' } });
   // Before any connection: the SDK's, the workflows' and the activities' logs go to pino, metrics to Prometheus.
   installWorkerRuntime({ log, metricsAddress: config.metricsAddress });
@@ -35,6 +39,7 @@ async function main(): Promise<void> {
       notificationSinks: sinks,
       organizations: { accountQuota: config.accountQuota, maxCreationsInFlight: config.maxCreationsInFlight },
       creationSlots: { client, config: creationSlotsConfig(config.awsQuotaScale, config.maxCreationsInFlight) },
+      regionSlots: { client, config: regionSlotsConfig(config.awsQuotaScale) },
       guardian: { client },
     },
     awsQuotaScale: config.awsQuotaScale,
@@ -58,6 +63,7 @@ async function main(): Promise<void> {
       encryption: protection.codec ? { keyId: protection.codec.keyId } : 'off',
       metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
       guardian: { schedule: guardianSchedule, everyMs: config.guardian.intervalMs },
+      blueprints: blueprints.blueprints.map((b) => `${b.name} v${b.version}`),
     },
     'worker running',
   );

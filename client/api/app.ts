@@ -4,6 +4,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOpt
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { type PolicyOverrides } from '../../contract/policy';
+import { type BaselinePolicyOverrides } from '../../contract/baseline';
+import { BlueprintCatalog } from '../blueprint-catalog';
 import { type DecisionSigner } from '../decision-signer';
 import { OrganizationDirectoryReader } from '../organization-directory';
 import { type Authenticator } from './auth';
@@ -27,6 +29,10 @@ export interface ApiDependencies {
   /** Where the JSON log lines go (default stdout); tests capture them. */
   logStream?: NodeJS.WritableStream;
   idempotencyWindowMs?: number;
+  /** The blueprints requests may name (and OUs' defaults); none when unset. */
+  blueprints?: BlueprintCatalog;
+  /** Overrides of the baseline's timing defaults (contract/baseline.ts). */
+  baselinePolicy?: BaselinePolicyOverrides;
   /** Sees every route as it is added (the OpenAPI completeness test walks them). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -85,6 +91,8 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
     authenticator: deps.authenticator,
     idempotencyWindowMs: deps.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS,
     organizationDirectory: new OrganizationDirectoryReader(deps.temporal, deps.taskQueue),
+    blueprints: deps.blueprints ?? new BlueprintCatalog([]),
+    baselinePolicy: deps.baselinePolicy ?? {},
   });
   return app;
 }

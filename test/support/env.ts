@@ -12,6 +12,9 @@ import { type Notification } from '../../activities/notifier';
 import { type PolicyOverrides } from '../../contract/policy';
 import { DecisionKeysConfigSchema, DecisionSigner, randomDecisionKeysEnv } from '../../client/decision-signer';
 import { creationSlotsConfig } from '../../activities/creation-slots';
+import { regionSlotsConfig } from '../../activities/region-slots';
+import { type BaselinePolicyOverrides } from '../../contract/baseline';
+import { type BlueprintCatalog } from '../../client/blueprint-catalog';
 import { ensureOrganizationDirectory, OrganizationDirectoryReader } from '../../client/organization-directory';
 import { createVendingClient } from '../../client/temporal';
 import { dataProtection, EncryptionConfigSchema, type DataProtection, type EncryptionConfig } from '../../encryption';
@@ -36,6 +39,15 @@ export const TEST_POLICY: PolicyOverrides = {
   activityAttemptTimeoutMs: 15_000,
 };
 
+/** The baseline's timing for tests: fast polls, short deadlines. */
+export const TEST_BASELINE_POLICY: BaselinePolicyOverrides = {
+  pollIntervalMs: 200,
+  stepDeadlineMs: 20_000,
+  regionsDeadlineMs: 60_000,
+  regionSlotWaitMs: 10_000,
+  attentionDeadlineMs: 120_000,
+};
+
 export interface TestEnvOptions {
   /** The worker's VEND_MEMBER_ROLE_NAME (default AWS's OrganizationAccountAccessRole). */
   memberRoleName?: string;
@@ -51,6 +63,8 @@ export interface TestEnvOptions {
   encryption?: boolean | EncryptionConfig;
   /** The creation slots the coordinator hands out (default AWS's 5). */
   maxCreationsInFlight?: number;
+  /** The blueprints the API serves (none by default, so requests get no baseline unless a test asks). */
+  blueprints?: BlueprintCatalog;
   /** Run the root-window guardian's schedule on this env's task queue, this often (off by default). */
   guardianIntervalMs?: number;
 }
@@ -134,6 +148,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
         aws,
         notificationSinks: [{ send: async (n) => void notifications.push(n) }],
         creationSlots: { client, config: creationSlotsConfig(sandbox.settings().timeScale, opts.maxCreationsInFlight) },
+        regionSlots: { client, config: regionSlotsConfig(sandbox.settings().timeScale) },
         guardian: { client },
       },
       awsQuotaScale: sandbox.settings().timeScale,
@@ -163,7 +178,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
     const { buildApi } = await import('../../client/api/app');
     const { staticTokenAuthenticator } = await import('../../client/api/auth');
     const authenticator = staticTokenAuthenticator();
-    api = await buildApi({ temporal: client, taskQueue, policy, signer, authenticator, logLevel: 'silent' });
+    api = await buildApi({ temporal: client, taskQueue, policy, signer, authenticator, logLevel: 'silent', blueprints: opts.blueprints, baselinePolicy: TEST_BASELINE_POLICY });
     if (protection.codec) {
       const { codecServer } = await import('../../encryption/codec-server');
       await api.register(codecServer, { codec: protection.codec, authenticator, corsOrigins: ['http://127.0.0.1:8233'] });

@@ -76,6 +76,23 @@ export const RequestViewSchema = z.object({
   /** Operator alarms this request raised (root credentials remain, ...); also its SafetyAlarm search attribute. */
   alarms: z.array(z.string()).optional(),
   /** What the root-window guardian found about this request (runs that ended with a window open, an orphaned account, a re-audit). */
+  /** The day-1 baseline: the blueprint, each step's state and outcome, and the step waiting for an operator. */
+  baseline: z
+    .object({
+      blueprint: z.object({ name: z.string(), version: z.number() }),
+      steps: z.array(
+        z.object({
+          step: z.string(),
+          state: z.enum(['pending', 'running', 'done', 'failed', 'skipped']),
+          outcome: z.string().optional(),
+          runs: z.number(),
+          failure: z.object({ message: z.string(), type: z.string().optional() }).optional(),
+          decidedBy: z.string().optional(),
+        }),
+      ),
+      pending: z.object({ step: z.string(), occurrence: z.number(), since: z.string(), deadline: z.string() }).optional(),
+    })
+    .optional(),
   guardianFindings: z.array(
     z.object({ alarm: z.string(), accountId: z.string().optional(), workflowId: z.string(), execution: z.string(), at: z.string() }),
   ),
