@@ -4,7 +4,7 @@
  * Four eyes as for every human decision: signed by the request API for this run, once per failure, by an operator
  * who is not the requester.
  */
-import { setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { workflowInfo } from '@temporalio/workflow';
 import {
   BASELINE_LOOP_CAPS,
   baselineStepAct,
@@ -25,7 +25,9 @@ export class BaselineRun {
   constructor(
     readonly run: VendingRun,
     readonly status: BaselineStatus,
-  ) {}
+  ) {
+    run.detailsAppendix = () => this.table();
+  }
 
   get pending(): PendingBaselineDecision | undefined {
     return this.status.pending;
@@ -35,22 +37,25 @@ export class BaselineRun {
     return this.status.steps.find((s) => s.step === step);
   }
 
-  /** The Web UI's "current details": the stage line and the steps with their outcomes. */
+  /** The Web UI's "current details": the stage line, then the steps with their outcomes. */
   render(): void {
-    const { stage, accountId } = this.run.status;
+    this.run.refreshDetails();
+  }
+
+  private table(): string {
     const rows = this.status.steps.map((s) => {
       const what = s.state === 'failed' ? s.failure?.message : s.outcome;
       return `| ${s.step} | ${s.state}${s.runs > 1 ? ` (run ${s.runs})` : ''} | ${escapeMarkdown(what ?? '').slice(0, 300)} |`;
     });
-    setCurrentDetails(
+    return (
       [
-        `**${stage}**${accountId ? ` · account ${accountId}` : ''} · blueprint ${escapeMarkdown(this.status.blueprint.name)} v${this.status.blueprint.version}`,
+        `blueprint ${escapeMarkdown(this.status.blueprint.name)} v${this.status.blueprint.version}`,
         ...(this.pending ? [`waiting for an operator to retry or skip **${this.pending.step}** until ${this.pending.deadline}`] : []),
         '',
         '| step | state | outcome |',
         '| --- | --- | --- |',
         ...rows,
-      ].join('\n'),
+      ].join('\n')
     );
   }
 
