@@ -137,3 +137,23 @@ test('a request naming no blueprint gets its OU\'s default (Sandbox: sandbox-min
   expect(view.baseline.blueprint.name).toBe('sandbox-minimal');
   expect(view.baseline.steps.map((s: { step: string; state: string }) => `${s.step}:${s.state}`)).toEqual(['identity-center:done', 'budget:done', 'default-vpcs:done']);
 }, 180_000);
+
+test('vend blueprints lists them; vend status shows each baseline step and its outcome', async () => {
+  const { runCli } = await import('../../client/cli/main');
+  const run = async (args: string[], token = 'dev-admin') => {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(args, { env: { VEND_API_URL: env.apiUrl, VEND_TOKEN: token }, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+    return { code, stdout, stderr };
+  };
+  const listed = await run(['blueprints'], 'dev-requester');
+  expect(listed.code).toBe(0);
+  expect(listed.stdout).toMatch(/standard-workload\s+1\s+Workloads\s+identity-center, regions, contacts, budget, default-vpcs, guardrails/);
+  const status = await run(['status', 'day-one@example.com']);
+  expect(status.code).toBe(0);
+  expect(status.stdout).toMatch(/baseline:\s+standard-workload v1/);
+  expect(status.stdout).toMatch(/- guardrails: done guardrails: attached/);
+  const refused = await run(['request', '--name', 'x', '--email', 'cli-bp@example.com', '--ou', 'Workloads', '--blueprint', 'Not A Name'], 'dev-requester');
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr).toContain('--blueprint');
+});
