@@ -12,6 +12,7 @@ import {
   type CreationSlotsConfig,
 } from '../../contract/creation-slots';
 import { confirmRemediationUpdate, decideUpdate, type DecisionInput, type VendingStatus } from '../../contract/vending';
+import { BASELINE_PATHS } from './baseline-paths';
 import { type Checkout } from './checkout';
 import {
   describeOutcome,
@@ -225,6 +226,8 @@ export const RECORDED_PATHS: RecordingPath[] = [
       return [await run(handle, 'free-text-format-characters.json', status)];
     },
   },
+  // The day-1 baseline (releases that have it): every step, a retry, a skip, the region coordinator.
+  ...BASELINE_PATHS,
   {
     name: 'creation-slots-continue-as-new',
     unavailable: noCoordinator,
