@@ -33,7 +33,8 @@ async function startBaselineRequest(ctx: RecordingContext, email: string, bluepr
     requester: 'alice',
     requesterRoles: ['requester'],
     requestedAt: new Date().toISOString(),
-    policy: resolvePolicy(FAST_POLICY),
+    // Fast creation polls; the root window's own timing stays at its defaults (the bounds refuse a faster one).
+    policy: resolvePolicy({ creationPollIntervalMs: FAST_POLICY.creationPollIntervalMs, readinessPollIntervalMs: FAST_POLICY.readinessPollIntervalMs }),
     decisionKeys: signer.publicKeys(),
     baseline,
   };
