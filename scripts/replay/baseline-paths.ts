@@ -20,13 +20,13 @@ import { type Checkout } from './checkout';
 import { describeOutcome, expectThat, FAST_POLICY, finalStatus, sandboxControl, waitUntil, type RecordedRun, type RecordingContext } from './recording-context';
 
 const signer = randomDecisionSigner('recording');
-const FAST_BASELINE = { pollIntervalMs: 200, stepDeadlineMs: 3_000, regionsDeadlineMs: 60_000, regionSlotWaitMs: 10_000, attentionDeadlineMs: 60_000 };
+const FAST_BASELINE = { pollIntervalMs: 200, stepDeadlineMs: 60_000, regionsDeadlineMs: 60_000, regionSlotWaitMs: 10_000, attentionDeadlineMs: 60_000 };
 
 const noBaseline = (c: Checkout) => (existsSync(path.join(c.dir, 'workflows', 'baseline.ts')) ? undefined : 'no day-1 baseline in this release');
 
-async function startBaselineRequest(ctx: RecordingContext, email: string, blueprint: Blueprint): Promise<WorkflowHandle> {
+async function startBaselineRequest(ctx: RecordingContext, email: string, blueprint: Blueprint, timing: Partial<typeof FAST_BASELINE> = {}): Promise<WorkflowHandle> {
   const request = { accountName: email.split('@')[0], email, organizationalUnit: 'Workloads', blueprint: blueprint.name };
-  const baseline: BaselineInput = { blueprint: resolveBlueprint(blueprint), policy: resolveBaselinePolicy(FAST_BASELINE) };
+  const baseline: BaselineInput = { blueprint: resolveBlueprint(blueprint), policy: resolveBaselinePolicy({ ...FAST_BASELINE, ...timing }) };
   const input: VendingInput = {
     inputVersion: VENDING_INPUT_VERSION,
     request,
@@ -92,7 +92,7 @@ export const BASELINE_PATHS = [
     async record(ctx: RecordingContext): Promise<RecordedRun[]> {
       await sandboxControl(ctx, 'POST', '/faults', { errorRate: 1, operations: ['sso:CreateAccountAssignment'] });
       const bp = small('retried', { identityCenter: { assignments: [{ group: 'Developers', permissionSet: 'PowerUserAccess' }] }, regions: { enable: ['eu-south-1'] } });
-      const handle = await startBaselineRequest(ctx, 'baseline-retry@example.com', bp);
+      const handle = await startBaselineRequest(ctx, 'baseline-retry@example.com', bp, { stepDeadlineMs: 3_000 });
       try {
         await waitUntil('the step to fail', async () => ((await handle.query(statusQuery)).baseline?.pending ? true : undefined));
       } finally {
