@@ -38,7 +38,7 @@ export const BASELINE_POLICY_DEFAULTS: Readonly<BaselinePolicy> = Object.freeze(
   pollIntervalMs: 10_000,
   stepDeadlineMs: HOUR,
   regionsDeadlineMs: DAY,
-  regionSlotWaitMs: 30 * MINUTE,
+  regionSlotWaitMs: 2 * HOUR,
   attentionDeadlineMs: 7 * DAY,
 });
 

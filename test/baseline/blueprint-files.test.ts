@@ -6,9 +6,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { checkBlueprintsFit } from '../../client/baseline';
 import { BlueprintFileError, loadBlueprints } from '../../client/blueprint-catalog';
 import { randomDecisionKeysEnv } from '../../client/decision-signer';
-import { BASELINE_STEPS, blueprintStepNames } from '../../contract/blueprint';
+import { BASELINE_STEPS, BlueprintSchema, blueprintStepNames } from '../../contract/blueprint';
+import { resolvePolicy } from '../../contract/policy-defaults';
 import { spawnManaged } from '../../scripts/processes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -97,3 +99,21 @@ test('the worker and the API stop at start on an invalid blueprint file, naming 
     expect(output).toContain('steps.budget.monthlyLimitUsd');
   }
 }, 90_000);
+
+test("the example blueprints fit the history budget with today's defaults (what `npm start` runs)", () => {
+  expect(() => checkBlueprintsFit(loadBlueprints().blueprints, resolvePolicy(), {})).not.toThrow();
+  // A blueprint at every cap, with today's defaults: still inside the budget.
+  const widest = BlueprintSchema.parse({
+    name: 'widest',
+    version: 1,
+    steps: {
+      identityCenter: { assignments: Array.from({ length: 20 }, (_, i) => ({ group: `g${i}`, permissionSet: 'ReadOnlyAccess' })) },
+      regions: { enable: Array.from({ length: 25 }, (_, i) => `xx-r${String.fromCharCode(97 + i)}-1`) },
+      budget: { name: 'b', monthlyLimitUsd: 1, thresholdsPercent: [1, 2, 3, 4, 5], subscribers: ['a@example.com'] },
+      defaultVpcs: { delete: true },
+      guardrails: { serviceControlPolicies: ['a', 'b', 'c', 'd', 'e'], resourceControlPolicies: ['a', 'b', 'c', 'd', 'e'] },
+      contacts: { primary: { fullName: 'A', addressLine1: 'B', city: 'C', postalCode: '1', countryCode: 'DE', phoneNumber: '+1 1' } },
+    },
+  });
+  expect(() => checkBlueprintsFit([widest], resolvePolicy(), {})).not.toThrow();
+});
