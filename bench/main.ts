@@ -8,12 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { startBenchStack } from './lib';
 import { runApi } from './scenarios/api';
+import { runBaseline } from './scenarios/baseline';
 import { runCluster } from './scenarios/cluster';
 import { runMemory } from './scenarios/memory';
 import { runOverhead } from './scenarios/overhead';
 import { runThroughput } from './scenarios/throughput';
 
-const SCENARIOS = { throughput: runThroughput, overhead: runOverhead, api: runApi, memory: runMemory, cluster: runCluster } as const;
+const SCENARIOS = { throughput: runThroughput, overhead: runOverhead, api: runApi, memory: runMemory, cluster: runCluster, baseline: runBaseline } as const;
 type Scenario = keyof typeof SCENARIOS;
 
 const TARGETS: { key: string; ok: (v: number) => boolean; target: string }[] = [
@@ -25,6 +26,10 @@ const TARGETS: { key: string; ok: (v: number) => boolean; target: string }[] = [
   { key: 'overhead.p99Ms', ok: (v) => v < 3000, target: '< 3000' },
   { key: 'api.p99Ms', ok: (v) => v < 50, target: '< 50' },
   { key: 'memory.workerRssMb', ok: (v) => v < 400, target: '< 400' },
+  { key: 'baseline.efficiency', ok: (v) => v >= 0.8, target: '>= 0.8' },
+  { key: 'baseline.failed', ok: (v) => v === 0, target: '= 0' },
+  { key: 'baseline.peakRegionChangesOrganization', ok: (v) => v <= 50, target: '<= 50' },
+  { key: 'baseline.regionChangesRefused', ok: (v) => v === 0, target: '= 0' },
 ];
 
 async function main(): Promise<void> {
