@@ -21,7 +21,7 @@ export const blueprintRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, 
         summary: 'The day-1 blueprints a request may name in its `blueprint` field',
         description: 'Each with its version, the OUs whose requests get it when they name none, and the steps it runs.',
         tags: ['blueprints'],
-        response: { 200: z.object({ items: z.array(BlueprintSummarySchema) }), ...errorResponses(401, 429) },
+        response: { 200: z.object({ items: z.array(BlueprintSummarySchema) }), ...errorResponses(401, 429, 503) },
       },
     },
     async (request) => {
