@@ -55,6 +55,12 @@ test('every step ends done with its outcome in GET and the current details; the 
   const metadata = (await env.client.workflow.getHandle(id).query('__temporal_workflow_metadata')) as { currentDetails?: string };
   expect(metadata.currentDetails).toMatch(/^\*\*completed\*\*/);
   for (const s of steps) expect(metadata.currentDetails).toContain(`| ${s.step} | done |`);
+  // And each step's activity carries a summary naming its step (the Web UI shows it in the event history).
+  const history = await env.client.workflow.getHandle(id).fetchHistory();
+  const summaries = (history.events ?? [])
+    .filter((e) => e.activityTaskScheduledEventAttributes)
+    .map((e) => Buffer.from(e.userMetadata?.summary?.data ?? new Uint8Array()).toString('utf8'));
+  for (const s of steps) expect(summaries.some((text) => text.includes(`Baseline ${s.step}`))).toBe(true);
 
   const accountId = view.accountId as string;
   // Identity Center: the three groups and the requester, each with its permission set.
