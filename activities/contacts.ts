@@ -97,7 +97,7 @@ export function createBaselineContactActivities(aws: AwsClients) {
         written.push(kind);
       }
       const parts = [written.length ? `set ${written.join(', ')}` : '', unchanged.length ? `already set ${unchanged.join(', ')}` : ''].filter(Boolean);
-      return { outcome: `contacts: ${parts.join('; ') || 'none'}` };
+      return { outcome: parts.join('; ') || 'nothing to set' };
     },
   };
 }

@@ -58,7 +58,7 @@ export function createGuardrailActivities(aws: AwsClients) {
         }
       }
       const parts = [attached.length ? `attached ${attached.join(', ')}` : '', already.length ? `already attached ${already.join(', ')}` : ''].filter(Boolean);
-      return { outcome: `guardrails: ${parts.join('; ')}` };
+      return { outcome: parts.join('; ') };
     },
   };
 }

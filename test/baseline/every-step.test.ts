@@ -158,7 +158,7 @@ test('vend blueprints lists them; vend status shows each baseline step and its o
   const status = await run(['status', 'day-one@example.com']);
   expect(status.code).toBe(0);
   expect(status.stdout).toMatch(/baseline:\s+standard-workload v1/);
-  expect(status.stdout).toMatch(/- guardrails: done guardrails: attached/);
+  expect(status.stdout).toMatch(/- guardrails: done attached DenyLeavingOrganization/);
   const refused = await run(['request', '--name', 'x', '--email', 'cli-bp@example.com', '--ou', 'Workloads', '--blueprint', 'Not A Name'], 'dev-requester');
   expect(refused.code).not.toBe(0);
   expect(refused.stderr).toContain('--blueprint');
