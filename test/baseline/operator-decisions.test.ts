@@ -6,6 +6,7 @@ import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/clien
 import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { describeRequest } from '../../client/temporal';
 import { baselineStepAct, decideBaselineStepUpdate } from '../../contract/baseline';
+import { regionSlotsQuery, regionSlotsWorkflowId } from '../../contract/region-slots';
 import { statusQuery, type VendingResult, type VendingStatus } from '../../contract/vending';
 import { baselineOf, blueprint, decideBaselineAs } from '../support/baseline';
 import { startTestEnv, type TestEnv } from '../support/env';
@@ -104,4 +105,29 @@ test('without a decision before the deadline the request ends at needs-attention
   expect(result.accountId).toMatch(/^\d{12}$/);
   expect(result.timeline.at(-1)?.note).toMatch(/baseline step failed and no operator decided/);
   expect(ALICE.user).toBe(result.requester);
+}, 120_000);
+
+test('a cancel while regions are ENABLING ends the request cancelled, the account kept, and gives every region slot back', async () => {
+  const bp = blueprint('cancelled-regions', { regions: { enable: ['eu-south-1', 'me-south-1'] } });
+  env.sandbox.updateSettings({ regionEnableDurationMs: 10 * 60_000 }); // 30 s here: the cancel lands while ENABLING
+  try {
+    const handle = await requestAccount(env, { email: 'cancel-regions@example.com' }, { baseline: baselineOf(env, bp) });
+    const coordinator = env.client.workflow.getHandle(regionSlotsWorkflowId(env.taskQueue));
+    await waitFor('the regions to be granted', async () => {
+      const state = await coordinator.query(regionSlotsQuery).catch(() => undefined);
+      return state && Object.keys(state.holders).length === 2 ? true : undefined;
+    }, 60_000);
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    const status = await handle.query(statusQuery);
+    expect(status.stage).toBe('cancelled');
+    expect(status.accountId).toMatch(/^\d{12}$/);
+    const state = await waitFor('the slots to be released', async () => {
+      const s = await coordinator.query(regionSlotsQuery);
+      return Object.keys(s.holders).length === 0 ? s : undefined;
+    });
+    expect(state.waiting).toEqual([]);
+  } finally {
+    env.sandbox.updateSettings({ regionEnableDurationMs: 60_000 });
+  }
 }, 120_000);
