@@ -25,6 +25,8 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The day-1 blueprints the worker and the API load at start (VEND_BLUEPRINTS_DIR overrides).
+COPY blueprints ./blueprints
 USER node
 # The worker loads the prebuilt bundle instead of running webpack at every start.
 ENV VEND_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js

@@ -4,6 +4,10 @@
  * clients, never keys.
  */
 import { AccountClient } from '@aws-sdk/client-account';
+import { BudgetsClient } from '@aws-sdk/client-budgets';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -39,6 +43,10 @@ export type RootTaskPolicy = 'IAMAuditRootUserCredentials' | 'IAMCreateRootUserP
 export interface MemberSession {
   costExplorer: CostExplorerClient;
   cloudTrail: CloudTrailClient;
+  /** Budgets of the account itself (its AccountId), from inside it. */
+  budgets: BudgetsClient;
+  /** EC2 in one of the account's regions, from inside it (default VPCs). */
+  ec2(region: string): EC2Client;
 }
 
 export interface AwsClients {
@@ -53,6 +61,9 @@ export interface AwsClients {
   iam: IAMClient;
   account: AccountClient;
   sts: STSClient;
+  /** IAM Identity Center (account assignments, permission sets) and its identity store, in the worker's region. */
+  ssoAdmin: SSOAdminClient;
+  identityStore: IdentitystoreClient;
   /** Assumes the member role; throws what STS throws (AccessDenied while the account is not ready yet). */
   memberSession(accountId: string): Promise<MemberSession>;
   /** A root session scoped to one task policy (at most 15 minutes). */
@@ -76,6 +87,8 @@ export function createAwsClients(config: AwsConfig): AwsClients {
     iam: new IAMClient(base),
     account: new AccountClient(base),
     sts,
+    ssoAdmin: new SSOAdminClient(base),
+    identityStore: new IdentitystoreClient(base),
   };
   const withCredentials = (credentials: SessionCredentials) => ({
     ...base,
@@ -98,6 +111,9 @@ export function createAwsClients(config: AwsConfig): AwsClients {
         // Cost Explorer has one endpoint, in us-east-1, whatever region the worker runs in.
         costExplorer: new CostExplorerClient({ ...withCredentials(credentials), region: COST_EXPLORER_REGION }),
         cloudTrail: new CloudTrailClient(withCredentials(credentials)),
+        // Budgets has one endpoint (us-east-1), like Cost Explorer.
+        budgets: new BudgetsClient({ ...withCredentials(credentials), region: COST_EXPLORER_REGION }),
+        ec2: (region) => new EC2Client({ ...withCredentials(credentials), region }),
       };
     },
     async rootSession(accountId, taskPolicy) {

@@ -8,6 +8,13 @@ import { createAlternateContactActivities } from './alternate-contacts';
 import { type AwsClients } from './aws-clients';
 import { createBillingAccessActivities } from './billing-access';
 import { createClosureSlotActivities, type ClosureSlotsDependencies } from './closure-slots';
+import { createBudgetActivities } from './budget';
+import { createBaselineContactActivities } from './contacts';
+import { createDefaultVpcActivities } from './default-vpcs';
+import { createGuardrailActivities } from './guardrails';
+import { createIdentityCenterActivities } from './identity-center';
+import { createRegionSlotActivities, type RegionSlotsDependencies } from './region-slots';
+import { createRegionActivities } from './regions';
 import { createCreationSlotActivities, type CreationSlotsDependencies } from './creation-slots';
 import { createNotifierActivities, type NotificationSink } from './notifier';
 import { createOrganizationDirectoryActivities } from './organization-directory';
@@ -23,6 +30,8 @@ export interface ActivityDependencies {
   creationSlots?: CreationSlotsDependencies;
   /** The closure coordinator's client and settings; without it closures are not coordinated. */
   closureSlots?: ClosureSlotsDependencies;
+  /** The region coordinator's client and settings; without it regions are enabled uncoordinated. */
+  regionSlots?: RegionSlotsDependencies;
   /** The root-window guardian's Temporal client; without it the guardian finds nothing. */
   guardian?: GuardianDependencies;
   now?: () => Date;
@@ -41,6 +50,14 @@ export function createActivities(deps: ActivityDependencies) {
     ...createGuardianActivities(deps.guardian),
     ...createAccountClosureActivities(deps.aws),
     ...createClosureSlotActivities(deps.aws, deps.closureSlots),
+    // The day-1 baseline: one file per step.
+    ...createIdentityCenterActivities(deps.aws),
+    ...createRegionActivities(deps.aws),
+    ...createRegionSlotActivities(deps.regionSlots),
+    ...createBaselineContactActivities(deps.aws),
+    ...createBudgetActivities(deps.aws),
+    ...createDefaultVpcActivities(deps.aws),
+    ...createGuardrailActivities(deps.aws),
   };
 }
 

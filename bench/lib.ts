@@ -11,6 +11,7 @@ import path from 'node:path';
 import { createAwsClients, type AwsClients } from '../activities/aws-clients';
 import { closureSlotsConfig, type ClosureQuotaOverrides } from '../activities/closure-slots';
 import { creationSlotsConfig } from '../activities/creation-slots';
+import { regionSlotsConfig } from '../activities/region-slots';
 import { type VendingPolicy } from '../contract/vending';
 import { randomDecisionSigner } from '../client/decision-signer';
 import { sandboxWorkerEnv, startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../sandbox';
@@ -136,6 +137,7 @@ export async function startBenchEnv(
         notificationSinks: [{ send: async () => undefined }],
         creationSlots: { client: stack.client, config: creationSlotsConfig(sandbox.settings().timeScale) },
         closureSlots: { client: stack.client, config: closureSlotsConfig(sandbox.settings().timeScale, opts.closureQuota) },
+        regionSlots: { client: stack.client, config: regionSlotsConfig(sandbox.settings().timeScale) },
       },
       awsQuotaScale: sandbox.settings().timeScale,
       workflowBundle: { code: stack.bundleCode },

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: throughput (vs the quota floor and two baselines), overhead, API and worker memory, against the
- * sandbox. Writes bench/results/latest.json and prints a table. BENCH_ONLY=throughput,overhead,api,memory,cluster,persistence,closure picks
+ * sandbox. Writes bench/results/latest.json and prints a table. BENCH_ONLY=throughput,overhead,api,memory,cluster,persistence,closure,baseline picks
  * scenarios; the size knobs are listed in bench/README.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startBenchStack } from './lib';
 import { runApi } from './scenarios/api';
+import { runBaseline } from './scenarios/baseline';
 import { runClosure } from './scenarios/closure';
 import { runCluster } from './scenarios/cluster';
 import { runMemory } from './scenarios/memory';
@@ -15,7 +16,7 @@ import { runOverhead } from './scenarios/overhead';
 import { runPersistence } from './scenarios/persistence';
 import { runThroughput } from './scenarios/throughput';
 
-const SCENARIOS = { throughput: runThroughput, overhead: runOverhead, api: runApi, memory: runMemory, cluster: runCluster, persistence: runPersistence, closure: runClosure } as const;
+const SCENARIOS = { throughput: runThroughput, overhead: runOverhead, api: runApi, memory: runMemory, cluster: runCluster, persistence: runPersistence, closure: runClosure, baseline: runBaseline } as const;
 type Scenario = keyof typeof SCENARIOS;
 
 const TARGETS: { key: string; ok: (v: number) => boolean; target: string }[] = [
@@ -30,6 +31,10 @@ const TARGETS: { key: string; ok: (v: number) => boolean; target: string }[] = [
   { key: 'closure.failed', ok: (v) => v === 0, target: '= 0' },
   { key: 'closure.unaccounted', ok: (v) => v === 0, target: '= 0' },
   { key: 'closure.quotaUnused', ok: (v) => v === 0, target: '= 0' },
+  { key: 'baseline.efficiency', ok: (v) => v >= 0.8, target: '>= 0.8' },
+  { key: 'baseline.failed', ok: (v) => v === 0, target: '= 0' },
+  { key: 'baseline.peakRegionChangesOrganization', ok: (v) => v <= 50, target: '<= 50' },
+  { key: 'baseline.regionChangesRefused', ok: (v) => v === 0, target: '= 0' },
 ];
 
 async function main(): Promise<void> {

@@ -18,6 +18,8 @@ export const NonRetryable = {
   InvalidRequest: 'InvalidRequest',
   /** AWS refused us for lack of permission (an SCP, a missing grant): retrying will not grant it. */
   AccessDenied: 'AccessDenied',
+  /** A baseline step names what AWS does not have (a permission set, group, user, policy, region): an operator fixes it. */
+  BaselineStepInvalid: 'BaselineStepInvalid',
 } as const;
 
 /** Activity failures Temporal retries: "not yet" answers of a poll, and answers that may change. */
@@ -30,6 +32,8 @@ export const Retryable = {
   AccountNotReady: 'AccountNotReady',
   /** A Cost Explorer answer that is neither access nor a clear denial. */
   ProbeUnexplained: 'ProbeUnexplained',
+  /** A baseline step waits for AWS (an assignment or a region in progress): the activity is retried as a poll. */
+  BaselineInProgress: 'BaselineInProgress',
 } as const;
 
 export const NON_RETRYABLE_TYPES: readonly string[] = Object.values(NonRetryable);

@@ -95,6 +95,9 @@ export const AlternateContactsSchema = z
   })
   .strict();
 
+/** A blueprint's name (blueprints/<name>.yaml): lower-case letters, digits and -. */
+export const BlueprintNameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a blueprint name: lower-case letters, digits and -, at most 63');
+
 /** A new request, as the API and the CLI accept it today. */
 export const NewAccountRequestSchema = z
   .object({
@@ -104,6 +107,8 @@ export const NewAccountRequestSchema = z
     tags: TagsSchema.optional(),
     alternateContacts: AlternateContactsSchema.optional(),
     justification: noteText(z.string().max(1000)).optional(),
+    /** The day-1 blueprint (GET /v1/blueprints); unset: the OU's default blueprint, if it has one. */
+    blueprint: BlueprintNameSchema.optional(),
   })
   .strict();
 
@@ -147,6 +152,7 @@ export const AccountRequestSchema = z
       .strict()
       .optional(),
     justification: z.string().max(1000).optional(),
+    blueprint: z.string().optional(),
   })
   .strict();
 

@@ -5,6 +5,8 @@ export const ACTIVE_STAGES = [
   'placing',
   'awaiting-ready',
   'verifying-billing-access',
+  /** The blueprint's day-1 steps (access, regions, contacts, budget, default VPCs, guardrails). */
+  'baselining',
   'awaiting-decision',
   /** Approved: auditing the root user and allowing password recovery (a window may be open from here on). */
   'opening-root-window',

@@ -9,6 +9,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { BaselineInputShape, BaselineStatusSchema } from './baseline';
 import { type ActSignature } from './decision-signature';
 import { VendingPolicyShape, type VendingPolicy } from './policy';
 import { noteText } from './text';
@@ -51,6 +52,8 @@ export const VendingInputSchema = z.looseObject({
   policy: VendingPolicyShape,
   /** Public keys (hex) by key id: the request accepts human decisions signed by these only. */
   decisionKeys: z.record(z.string(), z.string()),
+  /** The day-1 baseline: the blueprint resolved to its content at acceptance (absent: none). */
+  baseline: BaselineInputShape.optional(),
 });
 export type VendingInput = z.infer<typeof VendingInputSchema>;
 
@@ -254,6 +257,8 @@ export const VendingStatusSchema = z.object({
   failure: RequestFailureSchema.optional(),
   /** Safety alarms raised to operators (also the SafetyAlarm search attribute). */
   alarms: z.array(z.string()).optional(),
+  /** The day-1 baseline's steps and their outcomes, when the request has a blueprint. */
+  baseline: BaselineStatusSchema.optional(),
   timeline: z.array(StageEntrySchema),
 });
 export type VendingStatus = z.infer<typeof VendingStatusSchema>;

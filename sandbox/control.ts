@@ -12,6 +12,7 @@
  *   POST /sandbox/linked-account-access {enabled}         org-level Cost Explorer linked-account access
  *   POST /sandbox/accounts/{id}/root-console/billing-access {enabled}
  *                                                         the human root step; 403 without a root login profile
+ *   GET  /sandbox/accounts/{id}/baseline                  regions' opt-in states, primary contact, assignment creations
  *   GET  /sandbox/accounts/{id}/root-credentials          {passwordPresent, mfaDevices, accessKeys, signingCertificates}
  *                                                         (booleans and COUNTS, not lists)
  *   POST /sandbox/create-account-requests/{car-id}/forget
@@ -30,6 +31,7 @@
  */
 import { z } from 'zod';
 import { accountClosuresView } from './account-closure';
+import { accountBaselineView, baselineStateView } from './baseline-view';
 import { recordSetIAMAccessPreference } from './cloudtrail';
 import { type SandboxContext } from './context';
 import { type PersistenceStatus } from './persistence';
@@ -135,6 +137,8 @@ export function sandboxStateView(ctx: SandboxContext): Record<string, unknown> {
     peakCreateAccountsInProgress: s.peakCreateAccountsInProgress,
     /** CloseAccount: each closed account's state, the quota used in the window, refusals (sandbox/account-closure.ts). */
     accountClosures: accountClosuresView(ctx),
+    /** The day-1 baseline's services: region-change peaks and refusals, assignment creations per assignment. */
+    baseline: baselineStateView(ctx),
     /** Keyed `service:Operation`, e.g. `organizations:DescribeCreateAccountStatus`. */
     counters,
     totals,
@@ -180,6 +184,11 @@ export function createControlHandler(ctx: SandboxContext, hooks: ControlHooks) {
         if (record.state === 'IN_PROGRESS') record.state = 'FAILED'; // its completion timer then does nothing
         ctx.state.createRequests = ctx.state.createRequests.filter((r) => r !== record);
         return reply(200, { forgotten: record.id });
+      }
+      const baselineOf = /^\/sandbox\/accounts\/(\d{12})\/baseline$/.exec(path);
+      if (baselineOf && method === 'GET') {
+        if (!ctx.state.accounts.has(baselineOf[1])) throw new ControlError(404, `account ${baselineOf[1]} is not a member account created in this sandbox`);
+        return reply(200, accountBaselineView(ctx, baselineOf[1]));
       }
       const account = /^\/sandbox\/accounts\/(\d{12})\/(root-console\/billing-access|root-credentials)$/.exec(path);
       if (account) {

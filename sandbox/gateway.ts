@@ -5,10 +5,12 @@
  */
 import http from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { handleAccount } from './account';
 import { handleCloudTrail } from './cloudtrail';
 import { type SandboxContext } from './context';
 import { handleCostExplorer } from './cost-explorer';
 import { resolvePrincipal } from './identity';
+import { handleIdentityCenter } from './identity-center';
 import { handleOrganizations } from './organizations';
 import { handleIam } from './root-access';
 import { type Principal } from './state';
@@ -79,6 +81,10 @@ function dispatch(ctx: SandboxContext, req: AwsRequest, principal: Principal): P
       return handleCostExplorer(ctx, req, principal);
     case 'cloudtrail':
       return handleCloudTrail(ctx, req, principal);
+    case 'account':
+      return handleAccount(ctx, req, principal);
+    case 'sso':
+      return handleIdentityCenter(ctx, req, principal);
     default:
       // Account Management (alternate contacts) and anything else moto knows.
       return ctx.moto.forward(req.method, req.path, req.headers, req.body);

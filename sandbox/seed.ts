@@ -3,6 +3,7 @@
  * `Workloads` under the root, trusted access for IAM (centralized root access) and Account Management (alternate
  * contacts across accounts), root access features and linked-account access as configured.
  */
+import { seedBaseline } from './baseline-seed';
 import { type SeededOrganization } from './context';
 import { type Moto } from './moto';
 import { type SandboxSettings } from './settings';
@@ -39,6 +40,7 @@ export async function seedOrganization(
     if (GATEWAY_TRUSTED_SERVICES.includes(principal)) state.gatewayTrustedServices.set(principal, Date.now());
     else await moto.json('organizations', `${ORG}.EnableAWSServiceAccess`, { ServicePrincipal: principal });
   }
+  await seedBaseline(moto, rootId);
   applySettingsToState(state, settings);
   return {
     organizationId: created.Organization.Id,

@@ -75,6 +75,18 @@ export const SandboxSettingsSchema = z
     forcedCreateFailures: z.array(ForcedCreateFailureSchema).default([]),
     /** CloseAccount: its duration, the rolling quota, the closures-at-once limit, the reopen window (account-closure-settings.ts). */
     ...AccountClosureSettingsShape,
+    // ---- the day-1 baseline's services (sandbox/baseline-state.ts) ----
+    /** Regions on in every account from the start (ENABLED_BY_DEFAULT); each has a default VPC. */
+    defaultEnabledRegions: z.array(z.string().min(1)).min(1).default(['us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1']),
+    /** Opt-in regions (DISABLED until EnableRegion). */
+    optInRegions: z.array(z.string().min(1)).default(['af-south-1', 'ap-east-1', 'eu-south-1', 'me-south-1', 'ap-south-2', 'eu-central-2', 'il-central-1', 'mx-central-1']),
+    /** AWS time a region stays ENABLING (AWS: minutes, sometimes hours). */
+    regionEnableDurationMs: z.number().min(0).default(60_000),
+    /** AWS's caps on region changes (ENABLING/DISABLING) at once: per account and per organization. */
+    maxRegionChangesPerAccount: z.number().int().positive().default(6),
+    maxRegionChangesPerOrganization: z.number().int().positive().default(50),
+    /** AWS time an Identity Center account assignment stays IN_PROGRESS. */
+    assignmentCreationMs: z.number().min(0).default(2_000),
   })
   .strict();
 export type SandboxSettings = z.infer<typeof SandboxSettingsSchema>;

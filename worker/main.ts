@@ -3,6 +3,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { closureSlotsConfig } from '../activities/closure-slots';
 import { creationSlotsConfig } from '../activities/creation-slots';
+import { regionSlotsConfig } from '../activities/region-slots';
+import { blueprintsDirFromEnv, loadBlueprints } from '../client/blueprint-catalog';
 import pino from 'pino';
 import { createAwsClients } from '../activities/aws-clients';
 import { logSink, webhookSink, type NotificationSink } from '../activities/notifier';
@@ -18,6 +20,8 @@ import { createVendingWorkers } from './worker';
 async function main(): Promise<void> {
   const config = workerConfigFromEnv();
   const closureQuota = closureQuotaFromEnv();
+  // The worker reads no blueprint (requests carry their content), but an invalid file stops it as it stops the API.
+  const blueprints = loadBlueprints(blueprintsDirFromEnv(process.env));
   const log = pino({ level: config.logLevel, base: { service: 'vending-worker' } });
   // Before any connection: the SDK's, the workflows' and the activities' logs go to pino, metrics to Prometheus.
   installWorkerRuntime({ log, metricsAddress: config.metricsAddress });
@@ -40,6 +44,7 @@ async function main(): Promise<void> {
       organizations: { accountQuota: config.aws.accountQuota, maxCreationsInFlight: config.maxCreationsInFlight },
       creationSlots: { client, config: creationSlotsConfig(config.aws.awsQuotaScale, config.maxCreationsInFlight) },
       closureSlots: { client, config: closureSlotsConfig(config.aws.awsQuotaScale, closureQuota) },
+      regionSlots: { client, config: regionSlotsConfig(config.aws.awsQuotaScale) },
       guardian: { client },
     },
     awsQuotaScale: config.aws.awsQuotaScale,
@@ -63,6 +68,7 @@ async function main(): Promise<void> {
       encryption: protection.codec ? { keyId: protection.codec.keyId } : 'off',
       metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
       guardian: { schedule: guardianSchedule, everyMs: config.guardian.intervalMs },
+      blueprints: blueprints.blueprints.map((b) => `${b.name} v${b.version}`),
     },
     'worker running',
   );

@@ -5,3 +5,4 @@ export { organizationDirectory } from './organization-directory';
 export { holdIdempotencyKey } from './idempotency-key';
 export { closeAccount } from './close-account';
 export { coordinateClosureSlots } from './closure-slots';
+export { coordinateRegionSlots } from './region-slots';

@@ -22,4 +22,6 @@ export const PATCHES = {
   confirmationRecheck: 'r3-confirmation-recheck',
   /** r3: refused deletions and remaining root credentials raise an operator alarm and the SafetyAlarm attribute. */
   safetyAlarms: 'r3-safety-alarms',
+  /** r4: after the billing-access verification, the blueprint's day-1 baseline steps run (workflows/baseline.ts). */
+  dayOneBaseline: 'r4-day-one-baseline',
 } as const;

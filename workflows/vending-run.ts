@@ -55,6 +55,9 @@ export interface PendingConfirmation {
 
 export class VendingRun {
   readonly status: VendingStatus;
+  /** More of the current details below the stage line (the baseline's step table), kept through later stages. */
+  detailsAppendix?: () => string;
+  private detailsLine = '';
   /** The confirmation the root window is waiting for or re-checking. */
   confirmation?: PendingConfirmation;
 
@@ -86,7 +89,12 @@ export class VendingRun {
     // and why. Names and reasons are people's text: escaped, so they cannot paint links or headings there.
     const account = this.status.accountId ? ` · account ${this.status.accountId}` : '';
     const why = note ? ` · ${escapeMarkdown(note)}` : '';
-    setCurrentDetails(`**${stage}**${account} · requested by ${escapeMarkdown(this.input.requester)}${why}`);
+    this.detailsLine = `**${stage}**${account} · requested by ${escapeMarkdown(this.input.requester)}${why}`;
+    this.refreshDetails();
+  }
+
+  refreshDetails(): void {
+    setCurrentDetails(this.detailsAppendix ? `${this.detailsLine}\n\n${this.detailsAppendix()}` : this.detailsLine);
   }
 
   /** A line in the timeline without a change of stage (a retry, a refused confirmation, ...). */

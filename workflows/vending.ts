@@ -33,6 +33,7 @@ import { vendingTags } from '../contract/account-tags';
 import { RequestFailure } from '../contract/failures';
 import { type NotificationInput, type SafetyAlarm } from '../contract/notifications';
 import { vendingActivities, type VendingActivityProxies } from './activity-proxies';
+import { applyBaseline } from './baseline';
 import { decideBillingAccess } from './billing-verdict';
 import { creationSlotHolder } from './creation-slot-holder';
 import { PATCHES } from './patches';
@@ -77,6 +78,7 @@ export async function vendAccount(rawInput: unknown): Promise<VendingResult> {
 
     run.enter('verifying-billing-access');
     const assessment = await verifyBillingAccess(run, acts, accountId);
+    if ((await applyBaseline(run, acts, accountId)) === 'unresolved') return await finish(run, acts, 'needs-attention', 'a baseline step failed and no operator decided before the deadline');
     if (assessment.verdict === 'defaulted-on') return await finish(run, acts, 'completed');
 
     run.enter('awaiting-decision', `billing access is ${assessment.verdict}`);

@@ -4,6 +4,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOpt
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { type PolicyOverrides } from '../../contract/policy';
+import { type BaselinePolicyOverrides } from '../../contract/baseline';
+import { BlueprintCatalog } from '../blueprint-catalog';
 import { type DecisionSigner } from '../decision-signer';
 import { OrganizationDirectoryReader } from '../organization-directory';
 import { type Authenticator } from './auth';
@@ -31,6 +33,10 @@ export interface ApiDependencies {
   idempotencyWindowMs?: number;
   /** Account closure settings (client/api/closure-config.ts); default: quarantine OU `Suspended`, nothing protected. */
   closure?: ClosureApiConfig;
+  /** The blueprints requests may name (and OUs' defaults); none when unset. */
+  blueprints?: BlueprintCatalog;
+  /** Overrides of the baseline's timing defaults (contract/baseline.ts). */
+  baselinePolicy?: BaselinePolicyOverrides;
   /** Sees every route as it is added (the OpenAPI completeness test walks them). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -82,7 +88,8 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await registerDocs(app);
   await app.register(healthRoutes, { temporal: deps.temporal });
   const organizationDirectory = new OrganizationDirectoryReader(deps.temporal, deps.taskQueue);
-  await app.register(accountRequestRoutes, {
+  // What every route of /v1 shares: one directory reader, one blueprint catalog.
+  const routeContext = {
     temporal: deps.temporal,
     taskQueue: deps.taskQueue,
     policy: deps.policy,
@@ -90,16 +97,10 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
     authenticator: deps.authenticator,
     idempotencyWindowMs: deps.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS,
     organizationDirectory,
-  });
-  await app.register(closureRequestRoutes, {
-    temporal: deps.temporal,
-    taskQueue: deps.taskQueue,
-    policy: deps.policy,
-    signer: deps.signer,
-    authenticator: deps.authenticator,
-    idempotencyWindowMs: deps.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS,
-    organizationDirectory,
-    closure: deps.closure ?? DEFAULT_CLOSURE_API_CONFIG,
-  });
+    blueprints: deps.blueprints ?? new BlueprintCatalog([]),
+    baselinePolicy: deps.baselinePolicy ?? {},
+  };
+  await app.register(accountRequestRoutes, routeContext);
+  await app.register(closureRequestRoutes, { ...routeContext, closure: deps.closure ?? DEFAULT_CLOSURE_API_CONFIG });
   return app;
 }

@@ -1,6 +1,9 @@
 /** The request API process: `npm run api`. Config from the environment (client/api/config.ts). */
 import { codecServer } from './codec-routes';
 import { dataProtection } from '../../encryption';
+import { resolvePolicy } from '../../contract/policy-defaults';
+import { baselinePolicyFromEnv, checkBlueprintsFit } from '../baseline';
+import { blueprintsDirFromEnv, loadBlueprints } from '../blueprint-catalog';
 import { DecisionSigner } from '../decision-signer';
 import { connectTemporalLazily, createVendingClient } from '../temporal';
 import { buildApi } from './app';
@@ -8,6 +11,10 @@ import { apiConfigFromEnv, authenticatorFor } from './config';
 
 async function main(): Promise<void> {
   const config = apiConfigFromEnv();
+  // An invalid blueprint file stops the API here, naming the file and the field.
+  const blueprints = loadBlueprints(blueprintsDirFromEnv(process.env));
+  const baselinePolicy = baselinePolicyFromEnv(process.env);
+  checkBlueprintsFit(blueprints.blueprints, resolvePolicy(config.policy), baselinePolicy);
   const protection = dataProtection(config.encryption);
   // Lazy: the API comes up and answers 503 (and /readyz says not ready) while Temporal is down.
   const connection = connectTemporalLazily(config.temporal);
@@ -21,6 +28,8 @@ async function main(): Promise<void> {
     authenticator,
     logLevel: config.logLevel,
     closure: config.closure,
+    blueprints,
+    baselinePolicy,
   });
   // The codec endpoint for the Web UI / CLI, with encryption on: operators decode, nobody else.
   if (protection.codec) await app.register(codecServer, { codec: protection.codec, authenticator, corsOrigins: config.codecCorsOrigins });

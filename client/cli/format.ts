@@ -53,6 +53,12 @@ export function formatRequest(view: RequestViewLike): string {
     const w = view.rootWindow;
     lines.push(`  root window:    opened ${p(w.openedAt ?? '-')}, closed ${p(w.closedAt ?? '-')}${w.closedBecause ? ` (${p(w.closedBecause)})` : ''}`);
   }
+  if (view.baseline) {
+    const b = view.baseline;
+    lines.push(`  baseline:       ${p(b.blueprint.name)} v${p(b.blueprint.version)}`);
+    for (const s of b.steps) lines.push(`    - ${p(s.step)}: ${p(s.state)}${s.runs > 1 ? ` (run ${s.runs})` : ''}${s.outcome || s.failure ? ` ${p(s.failure?.message ?? s.outcome)}` : ''}`);
+    if (b.pending) lines.push(`  WAITING:        an operator's baseline-retry or baseline-skip of ${p(b.pending.step)} until ${p(b.pending.deadline)}`);
+  }
   if (view.failure) lines.push(`  failure:        ${p(view.failure.message)}`);
   for (const alarm of view.alarms ?? []) lines.push(`  SAFETY ALARM:   ${p(alarm)} (operators were alerted)`);
   for (const f of view.guardianFindings ?? []) {

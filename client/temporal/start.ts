@@ -17,6 +17,7 @@ import { AccountEmailKey, RequesterKey, VendingStageKey } from '../../contract/s
 import { type VendingStage } from '../../contract/stages';
 import { resolvePolicy } from '../../contract/policy-defaults';
 import { type PolicyOverrides } from '../../contract/policy';
+import { type BaselineInput } from '../../contract/baseline';
 import { VENDING_INPUT_VERSION, VENDING_WORKFLOW_TYPE, type Role, type VendingInput } from '../../contract/vending';
 
 import { type VendingClient } from './vending-client';
@@ -49,6 +50,8 @@ export interface StartVendingInput {
   taskQueue: string;
   /** Present when the caller sent an Idempotency-Key; kept in the workflow's memo. */
   fingerprint?: IdempotencyFingerprint;
+  /** The day-1 baseline, resolved to its content (client/blueprint-catalog.ts); absent: none. */
+  baseline?: BaselineInput;
 }
 
 export type StartVendingOutcome =
@@ -67,6 +70,7 @@ export async function startVending(client: VendingClient, input: StartVendingInp
       // Every default applied now: the running request never sees a default changed later.
       policy: resolvePolicy(input.policy),
       decisionKeys: input.decisionKeys,
+      ...(input.baseline ? { baseline: input.baseline } : {}),
     },
   ];
   try {

@@ -12,6 +12,7 @@ import {
   type CreationSlotsConfig,
 } from '../../contract/creation-slots';
 import { confirmRemediationUpdate, decideUpdate, type DecisionInput, type VendingStatus } from '../../contract/vending';
+import { BASELINE_PATHS } from './baseline-paths';
 import { type Checkout } from './checkout';
 import { CLOSURE_PATHS } from './closure-paths';
 import {
@@ -230,6 +231,8 @@ export const RECORDED_PATHS: RecordingPath[] = [
   },
   // Account closure (scripts/replay/closure-paths.ts), for releases that have it.
   ...CLOSURE_PATHS,
+  // The day-1 baseline (releases that have it): every step, a retry, a skip, the region coordinator.
+  ...BASELINE_PATHS,
   {
     name: 'creation-slots-continue-as-new',
     unavailable: noCoordinator,

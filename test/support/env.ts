@@ -17,6 +17,9 @@ import { type ClosureApiConfig } from '../../client/api/closure-config';
 import { OrganizationDirectoryReader } from '../../client/organization-directory';
 import { ensureOrganizationDirectory } from '../../worker/organization-directory';
 import { createVendingClient, type VendingClient } from '../../client/temporal';
+import { regionSlotsConfig } from '../../activities/region-slots';
+import { type BaselinePolicyOverrides } from '../../contract/baseline';
+import { type BlueprintCatalog } from '../../client/blueprint-catalog';
 import { dataProtection, EncryptionConfigSchema, type DataProtection, type EncryptionConfig } from '../../encryption';
 import { sandboxWorkerEnv, startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../../sandbox';
 import { parseConfig } from '../../config/parse';
@@ -40,6 +43,15 @@ export const TEST_POLICY: PolicyOverrides = {
   activityAttemptTimeoutMs: 15_000,
 };
 
+/** The baseline's timing for tests: fast polls, short deadlines. */
+export const TEST_BASELINE_POLICY: BaselinePolicyOverrides = {
+  pollIntervalMs: 200,
+  stepDeadlineMs: 20_000,
+  regionsDeadlineMs: 60_000,
+  regionSlotWaitMs: 10_000,
+  attentionDeadlineMs: 120_000,
+};
+
 export interface TestEnvOptions {
   /** The worker's VEND_MEMBER_ROLE_NAME (default AWS's OrganizationAccountAccessRole). */
   memberRoleName?: string;
@@ -55,6 +67,8 @@ export interface TestEnvOptions {
   encryption?: boolean | EncryptionConfig;
   /** The creation slots the coordinator hands out (default AWS's 5). */
   maxCreationsInFlight?: number;
+  /** The blueprints the API serves (none by default, so requests get no baseline unless a test asks). */
+  blueprints?: BlueprintCatalog;
   /** Run the root-window guardian's schedule on this env's task queue, this often (off by default). */
   guardianIntervalMs?: number;
   /** Keep the sandbox's AWS state in this folder (`startSandbox({ dataDir })`); in memory by default. */
@@ -158,6 +172,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
         notificationSinks: [{ send: async (n) => void notifications.push(n) }],
         creationSlots: { client, config: creationSlotsConfig(sandbox.settings().timeScale, opts.maxCreationsInFlight) },
         closureSlots: { client, config: closureSlotsConfig(sandbox.settings().timeScale, opts.closureQuota) },
+        regionSlots: { client, config: regionSlotsConfig(sandbox.settings().timeScale) },
         guardian: { client },
       },
       awsQuotaScale: sandbox.settings().timeScale,
@@ -189,7 +204,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
     const authenticator = staticTokenAuthenticator();
     const { ClosureApiConfigSchema } = await import('../../client/api/closure-config');
     const closure = ClosureApiConfigSchema.parse({ ...opts.closure, ...prepared });
-    api = await buildApi({ temporal: client, taskQueue, policy, signer, authenticator, logLevel: 'silent', closure });
+    api = await buildApi({ temporal: client, taskQueue, policy, signer, authenticator, logLevel: 'silent', closure, blueprints: opts.blueprints, baselinePolicy: TEST_BASELINE_POLICY });
     if (protection.codec) {
       const { codecServer } = await import('../../client/api/codec-routes');
       await api.register(codecServer, { codec: protection.codec, authenticator, corsOrigins: ['http://127.0.0.1:8233'] });

@@ -1,6 +1,7 @@
 /** Helpers for tests that drive the vending workflow through the Temporal client (the API's own path). */
 import { type WorkflowHandle } from '@temporalio/client';
 import { confirmRemediation, decide, describeRequest, startVending, type Actor } from '../../client/temporal';
+import { type BaselineInput } from '../../contract/baseline';
 import { type PolicyOverrides } from '../../contract/policy';
 import { type AccountRequest } from '../../contract/request';
 import { type VendingStage } from '../../contract/stages';
@@ -11,7 +12,7 @@ import { waitFor } from './http';
 export async function requestAccount(
   env: TestEnv,
   request: Partial<AccountRequest> & { email: string },
-  opts: { requester?: string; roles?: Role[]; policy?: PolicyOverrides } = {},
+  opts: { requester?: string; roles?: Role[]; policy?: PolicyOverrides; baseline?: BaselineInput } = {},
 ): Promise<WorkflowHandle> {
   const outcome = await startVending(env.client, {
     request: { accountName: request.email.split('@')[0], organizationalUnit: 'Workloads', ...request },
@@ -20,6 +21,7 @@ export async function requestAccount(
     policy: { ...env.policy, ...opts.policy },
     decisionKeys: env.signer.publicKeys(),
     taskQueue: env.taskQueue,
+    baseline: opts.baseline,
   });
   if (!outcome.started) throw new Error(`not started: email-already-requested (${outcome.id} is at ${outcome.stage})`);
   return env.client.workflow.getHandle(outcome.id);

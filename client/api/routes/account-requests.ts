@@ -5,6 +5,8 @@
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authenticateHeader, type Authenticator } from '../auth';
 import { type RouteContext } from './context';
+import { baselineDecisionRoute } from './baseline-decisions';
+import { blueprintRoutes } from './blueprints';
 import { decisionRoutes } from './decisions';
 import { readRequestsRoutes } from './read-requests';
 import { submitRequestRoute } from './submit-request';
@@ -24,8 +26,12 @@ export const accountRequestRoutes: FastifyPluginAsyncZod<AccountRequestRoutesOpt
     signer: opts.signer,
     idempotencyWindowMs: opts.idempotencyWindowMs,
     organizationDirectory: opts.organizationDirectory,
+    blueprints: opts.blueprints,
+    baselinePolicy: opts.baselinePolicy,
   };
   await app.register(submitRequestRoute, ctx);
   await app.register(readRequestsRoutes, ctx);
   await app.register(decisionRoutes, ctx);
+  await app.register(baselineDecisionRoute, ctx);
+  await app.register(blueprintRoutes, ctx);
 };

@@ -1,7 +1,9 @@
 /** What every /v1 route receives, and the principal the auth hook attached to the request. */
 import { type VendingClient } from '../../temporal';
 import { type FastifyRequest } from 'fastify';
+import { type BaselinePolicyOverrides } from '../../../contract/baseline';
 import { type PolicyOverrides } from '../../../contract/policy';
+import { type BlueprintCatalog } from '../../blueprint-catalog';
 import { type DecisionSigner } from '../../decision-signer';
 import { type OrganizationDirectoryReader } from '../../organization-directory';
 import { type Principal } from '../auth';
@@ -15,6 +17,8 @@ export interface RouteContext {
   idempotencyWindowMs: number;
   /** The organization's OUs as the worker last listed them (a new request's OU is checked against it). */
   organizationDirectory: OrganizationDirectoryReader;
+  blueprints: BlueprintCatalog;
+  baselinePolicy: BaselinePolicyOverrides;
 }
 
 declare module 'fastify' {

@@ -50,6 +50,7 @@ export const readRequestsRoutes: FastifyPluginAsyncZod<RouteContext> = async (ap
           rootWindow: status?.rootWindow,
           failure: status?.failure,
           alarms: status?.alarms,
+          baseline: status?.baseline,
           guardianFindings: await guardianFindings(ctx.temporal, view.id, view.accountId),
           timeline: status?.timeline ?? [],
           links: links(view.id),

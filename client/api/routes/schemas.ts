@@ -46,6 +46,7 @@ export const RequestViewSchema = VendingStatusSchema.pick({
   rootWindow: true,
   failure: true,
   alarms: true,
+  baseline: true,
   timeline: true,
 }).extend({
   id: z.string(),

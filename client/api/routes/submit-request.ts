@@ -12,6 +12,7 @@ import { findRequest, reserveIdempotencyKey, startVending } from '../../temporal
 import { requireRole } from '../auth';
 import { ApiError, errorResponses } from '../errors';
 import { compareFingerprints, fingerprintOf, IdempotencyKeySchema, type IdempotencyVerdict } from '../idempotency';
+import { baselineForRequest } from './blueprint-resolution';
 import { principalOf, type RouteContext } from './context';
 import { links, RequestRefSchema } from './schemas';
 
@@ -44,6 +45,7 @@ export const submitRequestRoute: FastifyPluginAsyncZod<RouteContext> = async (ap
       const principal = principalOf(request);
       requireRole(principal, 'requester', 'request an account');
       await checkOrganizationalUnit(ctx.organizationDirectory, request.body.organizationalUnit);
+      const baseline = await baselineForRequest(ctx, request.body);
 
       const requestId = requestIdForEmail(request.body.email);
       const key = request.headers['idempotency-key'];
@@ -72,6 +74,7 @@ export const submitRequestRoute: FastifyPluginAsyncZod<RouteContext> = async (ap
         decisionKeys: ctx.signer.publicKeys(),
         taskQueue: ctx.taskQueue,
         fingerprint,
+        baseline,
       });
       if (!outcome.started) return answer(compareFingerprints(fingerprint, outcome.fingerprint), outcome.id, outcome.stage);
       request.log.info({ workflowId: outcome.id, requester: principal.user }, 'vending request started');

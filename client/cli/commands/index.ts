@@ -4,6 +4,8 @@
  */
 import { type Command } from 'commander';
 import { type CliIo } from '../context';
+import * as baseline from './baseline';
+import * as blueprints from './blueprints';
 import * as cancel from './cancel';
 import * as close from './close';
 import * as confirm from './confirm';
@@ -15,4 +17,4 @@ import * as request from './request';
 import * as status from './status';
 import * as watch from './watch';
 
-export const COMMANDS: { register(program: Command, io: CliIo): void }[] = [request, close, status, list, decide, confirm, cancel, watch, doctor, iamPolicy];
+export const COMMANDS: { register(program: Command, io: CliIo): void }[] = [request, close, status, list, decide, confirm, cancel, watch, doctor, iamPolicy, blueprints, baseline];

@@ -18,15 +18,16 @@ export function register(program: Command, io: CliIo): void {
     .option('--tag <key=value>', 'a tag for the account; repeat for more', collect)
     .option('--alternate-contacts <json>', 'billing/operations/security contacts as JSON: {"billing": {"name","title","email","phone"}}')
     .option('--justification <text>', 'why the account is needed')
+    .option('--blueprint <name>', "the day-1 blueprint (vend blueprints); default: the OU's, if it has one")
     .option('--idempotency-key <key>', 'send the same key again to get the same request back instead of a conflict')
-    .action(async (opts: { name: string; email: string; ou: string; tag?: string[]; alternateContacts?: string; justification?: string; idempotencyKey?: string }, command: Command) => {
+    .action(async (opts: { name: string; email: string; ou: string; tag?: string[]; alternateContacts?: string; justification?: string; blueprint?: string; idempotencyKey?: string }, command: Command) => {
       const ctx = contextFrom(command, io);
       const tags = opts.tag ? Object.fromEntries(opts.tag.map(splitTag)) : undefined;
       const alternateContacts = opts.alternateContacts === undefined ? undefined : parseInput(AlternateContactsSchema, parseJson(opts.alternateContacts), { billing: '--alternate-contacts', operations: '--alternate-contacts', security: '--alternate-contacts' });
       const body = parseInput(
         NewAccountRequestSchema,
-        { accountName: opts.name, email: opts.email, organizationalUnit: opts.ou, tags, alternateContacts, justification: opts.justification },
-        { accountName: '--name', email: '--email', organizationalUnit: '--ou', tags: '--tag', justification: '--justification' },
+        { accountName: opts.name, email: opts.email, organizationalUnit: opts.ou, tags, alternateContacts, justification: opts.justification, blueprint: opts.blueprint },
+        { accountName: '--name', email: '--email', organizationalUnit: '--ou', tags: '--tag', justification: '--justification', blueprint: '--blueprint' },
       );
       const idempotencyKey = opts.idempotencyKey === undefined ? undefined : parseInput(z.string().regex(/^[\x21-\x7E]{1,255}$/), opts.idempotencyKey, { '': '--idempotency-key' });
       const res = await ctx.api.call<{ id: string; stage: string }>('POST', '/v1/account-requests', {
