@@ -188,6 +188,8 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
     for (const p of [...workers, ...apis]) stops.push(() => p.stop());
     await Promise.all([...workers, ...apis].map((p) => p.ready()));
     await Promise.all(opts.ports.apis.map((port) => waitForPort(port, HOST, 10_000)));
+    // Ready as a load balancer sees it: Temporal reachable and the organization's OUs published by a worker.
+    await Promise.all(opts.ports.apis.map((port) => waitForReady(`http://${HOST}:${port}/readyz`, 180_000)));
 
     return {
       temporalAddress: temporal.address,
@@ -215,4 +217,20 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
 /** The compose setup job's environment for this cluster (for running deploy/temporal/setup-namespace.sh against it). */
 export function namespaceSetupEnvFor(cluster: RunningCluster): Record<string, string> {
   return namespaceSetupEnv(cluster.temporalAddress, cluster.namespace);
+}
+
+async function waitForReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+      last = `${res.status} ${await res.text()}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} not ready within ${timeoutMs / 1000} s: ${last}`);
 }

@@ -86,8 +86,8 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   });
 
   await registerDocs(app);
-  await app.register(healthRoutes, { temporal: deps.temporal });
   const organizationDirectory = new OrganizationDirectoryReader(deps.temporal, deps.taskQueue);
+  await app.register(healthRoutes, { temporal: deps.temporal, organizationDirectory });
   // What every route of /v1 shares: one directory reader, one blueprint catalog.
   const routeContext = {
     temporal: deps.temporal,
