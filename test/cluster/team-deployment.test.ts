@@ -7,6 +7,12 @@
  * one account and one creation, and the sandbox never sees more than 5 creations in flight across both workers (they
  * share the organization's creation slots). The sandbox itself would accept 100 at once here, so only our
  * coordination keeps it at 5.
+ *
+ * Each request also runs a light day-1 baseline (a blueprint of this test's own, default for the OU: one group
+ * assignment, one opt-in region, a budget): regions are coordinated across both workers (50 changes at once per
+ * organization), and no assignment is made twice through the crashes. The example blueprints' default-VPC deletion is
+ * left out: in moto it builds an EC2 backend per account and region, which 60 accounts at once on two cores turn into
+ * dropped connections (a limit of the emulator, not of AWS); test/baseline/ covers that step.
  */
 import { Client, Connection } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
@@ -39,6 +45,9 @@ beforeAll(async () => {
   // PostgreSQL runs as the `postgres` user when we are root: its data folder's parents must be traversable.
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'vend-cluster-'));
   chmodSync(dataDir, 0o755);
+  const blueprintsDir = path.join(dataDir, 'blueprints');
+  mkdirSync(blueprintsDir);
+  writeFileSync(path.join(blueprintsDir, 'cluster-light.yaml'), CLUSTER_BLUEPRINT);
   const temporalPorts = await freeTemporalPorts();
   cluster = await startCluster({
     dataDir,
@@ -54,6 +63,7 @@ beforeAll(async () => {
     sandbox: { timeScale: TIME_SCALE, createAccountDurationMs: 60_000, accountReadyDelayMs: 5_000, maxCreateAccountsInProgress: 100 },
     appEnv: {
       VEND_POLICY: JSON.stringify({ activityAttemptTimeoutMs: 10_000, creationPollIntervalMs: 300, readinessPollIntervalMs: 300 }),
+      VEND_BLUEPRINTS_DIR: blueprintsDir,
     },
     onServiceLine: (service, line) => {
       const lines = logs.get(service) ?? [];
@@ -74,6 +84,23 @@ afterAll(async () => {
 }, 120_000);
 
 const AUTH = { authorization: 'Bearer dev-requester' };
+
+const CLUSTER_BLUEPRINT = `name: cluster-light
+version: 1
+description: One group assignment, one opt-in region, a budget
+defaultFor: [Workloads]
+steps:
+  identityCenter:
+    assignments:
+      - { group: Platform Admins, permissionSet: AdministratorAccess }
+  regions:
+    enable: [eu-south-1]
+  budget:
+    name: cluster-cap
+    monthlyLimitUsd: 100
+    thresholdsPercent: [100]
+    subscribers: [finops@example.com]
+`;
 
 async function api(i: number, method: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${cluster.apiUrls[i % cluster.apiUrls.length]}${route}`, {
@@ -176,6 +203,13 @@ test('60 requests over two APIs through a worker crash, a Temporal restart and a
   expect(emails.filter((e) => accounts.get(e) !== 1 || creations.get(e) !== 1)).toEqual([]);
   expect(state.peakCreateAccountsInProgress).toBeLessThanOrEqual(5);
   expect(state.peakCreateAccountsInProgress).toBeGreaterThanOrEqual(2);
+  // The baseline: one region change per account, never more than AWS's 50 at once org-wide, none refused; each
+  // account's one assignment created once.
+  expect(state.baseline.regionEnables).toBe(N);
+  expect(state.baseline.peakRegionChangesOrganization).toBeLessThanOrEqual(50);
+  expect(state.baseline.regionChangesRefused).toBe(0);
+  expect(Object.values(state.baseline.assignmentCreations as Record<string, number>).filter((n) => n !== 1)).toEqual([]);
+  expect(Object.keys(state.baseline.assignmentCreations)).toHaveLength(N);
 
   // Visibility on PostgreSQL answers on the custom search attributes, and nothing is left running.
   expect((await client.workflow.count(`${typeQuery} AND VendingStage="completed"`)).count).toBe(N);
