@@ -27,6 +27,7 @@ import { SEARCH_ATTRIBUTE_NAMES } from '../../contract/search-attributes';
 import { VENDING_WORKFLOW_TYPE } from '../../contract/vending';
 import { ensureTools, PROJECT_ROOT } from '../../tooling/bootstrap-tools';
 import { freePort } from '../../tooling/processes';
+import { bundleVariant } from '../support/bundle-variant';
 import { waitFor } from '../support/http';
 
 const N = 60;
@@ -262,3 +263,59 @@ test('the Web UI server answers and the worker metrics are served', async () => 
     expect(await res.text()).toContain('temporal_');
   }
 });
+
+// Last: it stops both original workers.
+test('a rolling deploy across workers: requests parked on build A finish beside and then on build B', async () => {
+  const BUILD_B_PATCH = 'test-build-b-finish-note';
+  const buildB = await bundleVariant([
+    {
+      file: 'workflows/vending.ts',
+      replacements: [
+        {
+          from: "  run.enter(stage, note);\n  if (stage === 'cancelled') {",
+          to: `  if (patched('${BUILD_B_PATCH}')) run.note('finished by build B');\n  run.enter(stage, note);\n  if (stage === 'cancelled') {`,
+        },
+      ],
+    },
+  ]);
+  const buildBPath = path.join(dataDir, 'workflow-bundle-b.js');
+  writeFileSync(buildBPath, buildB);
+
+  // Four requests park at their decision on build A (billing access off: each needs a person).
+  const sandboxPost = (route: string, body: unknown) => fetch(`${cluster.sandbox.endpoint}/sandbox${route}`, { method: 'POST', body: JSON.stringify(body) });
+  expect((await sandboxPost('/linked-account-access', { enabled: false })).status).toBe(200);
+  const ids = await Promise.all(
+    [0, 1, 2, 3].map(async (i) => {
+      const res = await api(i, 'POST', '/v1/account-requests', { accountName: `rolling-${i}`, email: `rolling-${i}@example.com`, organizationalUnit: 'Workloads' });
+      expect(res.status).toBe(202);
+      return res.body.id as string;
+    }),
+  );
+  const stageOf = async (id: string) => (await api(0, 'GET', `/v1/account-requests/${id}`)).body.stage as string;
+  await waitFor('four requests awaiting a decision', async () => ((await Promise.all(ids.map(stageOf))).every((s) => s === 'awaiting-decision') ? true : undefined), 240_000, 1_000);
+  expect((await sandboxPost('/linked-account-access', { enabled: true })).status).toBe(200);
+
+  const decide = async (id: string) => {
+    const res = await fetch(`${cluster.apiUrls[1]}/v1/account-requests/${id}/decision`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer dev-approver', 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'attest-enabled', reason: 'checked in the billing console' }),
+    });
+    expect({ id, status: res.status }).toEqual({ id, status: 200 });
+  };
+
+  // Half-way through the deploy: worker-1 now runs build B, worker-2 still build A; two requests are decided.
+  await cluster.workers[0].stop();
+  await cluster.startWorker('worker-b', buildBPath, await freePort());
+  await Promise.all(ids.slice(0, 2).map(decide));
+  // The deploy completes: worker-2 (build A) stops; the other two are decided and can only finish on build B.
+  await waitFor('the first two completed', async () => ((await Promise.all(ids.slice(0, 2).map(stageOf))).every((s) => s === 'completed') ? true : undefined), 240_000, 1_000);
+  await cluster.workers[1].stop();
+  await Promise.all(ids.slice(2).map(decide));
+  await waitFor('all four completed', async () => ((await Promise.all(ids.map(stageOf))).every((s) => s === 'completed') ? true : undefined), 240_000, 1_000);
+
+  for (const id of ids.slice(2)) {
+    const view = (await api(0, 'GET', `/v1/account-requests/${id}`)).body as { timeline: { note?: string }[] };
+    expect({ id, finishedByB: view.timeline.some((t) => t.note === 'finished by build B') }).toEqual({ id, finishedByB: true });
+  }
+}, 600_000);
