@@ -10,6 +10,18 @@ export const CREATIONS_IN_PROGRESS = 5;
 /** A root session (sts:AssumeRoot) lasts at most this long. */
 export const ROOT_SESSION_MAX_SECONDS = 900;
 
+/**
+ * Region opt-in changes (EnableRegion or DisableRegion until the region is ENABLED or DISABLED) in progress at once
+ * (Account Management quotas). The region coordinator grants within both; the sandbox refuses a change over either.
+ */
+export const REGION_CHANGES_IN_PROGRESS = { perOrganization: 50, perAccount: 6 } as const;
+
+/** Policies of one kind (SCPs, RCPs) attached to one root, OU or account (Organizations quota; AWS's FullAWSAccess counts). */
+export const POLICIES_PER_TARGET = 5;
+
+/** Email subscribers of one budget notification (AWS Budgets; one SNS topic may come on top). */
+export const BUDGET_EMAIL_SUBSCRIBERS_PER_NOTIFICATION = 10;
+
 export interface BucketLimit {
   /** Requests per second (AWS time). */
   rate: number;

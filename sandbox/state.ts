@@ -13,7 +13,7 @@
  */
 
 import { AccountClosureState } from './account-closure';
-import { BaselineSandboxState } from './baseline-state';
+import { newBaselineSandboxState, type BaselineSandboxState } from './baseline-state';
 
 export type PrincipalKind = 'management' | 'assumed-role' | 'root-session';
 
@@ -119,7 +119,7 @@ export class SandboxState {
   /** CloseAccount's closures, quota log and refusals (sandbox/account-closure.ts). */
   accountClosures = new AccountClosureState();
   /** Region opt-in, Identity Center assignment creations, primary contacts (the day-1 baseline's services). */
-  baseline = new BaselineSandboxState();
+  baseline: BaselineSandboxState = newBaselineSandboxState();
 
   counter(service: string, operation: string): OperationCounters {
     const key = `${service}:${operation}`;
@@ -156,6 +156,6 @@ export class SandboxState {
     this.forcedFailuresLeft = [];
     this.gatewayTrustedServices.clear();
     this.accountClosures.clear();
-    this.baseline.clear();
+    this.baseline = newBaselineSandboxState();
   }
 }

@@ -4,9 +4,9 @@ import { NativeConnection } from '@temporalio/worker';
 import { closureSlotsConfig } from '../activities/closure-slots';
 import { creationSlotsConfig } from '../activities/creation-slots';
 import { regionSlotsConfig } from '../activities/region-slots';
-import { blueprintsDirFromEnv, loadBlueprints } from '../client/blueprint-catalog';
 import pino from 'pino';
 import { createAwsClients } from '../activities/aws-clients';
+import { blueprintsDirFromEnv, loadBlueprintFiles } from '../config/blueprint-files';
 import { logSink, webhookSink, type NotificationSink } from '../activities/notifier';
 import { ensureOrganizationDirectory } from './organization-directory';
 import { dataProtection } from '../encryption';
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const config = workerConfigFromEnv();
   const closureQuota = closureQuotaFromEnv();
   // The worker reads no blueprint (requests carry their content), but an invalid file stops it as it stops the API.
-  const blueprints = loadBlueprints(blueprintsDirFromEnv(process.env));
+  const blueprints = loadBlueprintFiles(blueprintsDirFromEnv(process.env));
   const log = pino({ level: config.logLevel, base: { service: 'vending-worker' } });
   // Before any connection: the SDK's, the workflows' and the activities' logs go to pino, metrics to Prometheus.
   installWorkerRuntime({ log, metricsAddress: config.metricsAddress });
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
       encryption: protection.codec ? { keyId: protection.codec.keyId } : 'off',
       metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
       guardian: { schedule: guardianSchedule, everyMs: config.guardian.intervalMs },
-      blueprints: blueprints.blueprints.map((b) => `${b.name} v${b.version}`),
+      blueprints: blueprints.map((b) => `${b.name} v${b.version}`),
     },
     'worker running',
   );
