@@ -66,3 +66,22 @@ export const CREATION_QUOTAS = { maxInFlight: CREATIONS_IN_PROGRESS, createsPerS
  * token bucket do not tick together and a poll answered "throttled" costs a whole poll interval.
  */
 export const ORG_QUOTAS_PER_SECOND = { accountCreation: createAccount.rate, creationStatus: describeCreation.rate * 0.9 } as const;
+
+const DAY = 86_400_000;
+const closeAccount = THROTTLE_LIMITS['organizations:CloseAccount'].perAccount!;
+
+/**
+ * Closing member accounts, per organization: this share of its member accounts (the management account is not one),
+ * at least `quotaMin` and at most `quotaMax`, in a rolling `windowMs`; `maxInProgress` closures PENDING_CLOSURE at
+ * once; CloseAccount's own rate and burst. The current API reference's numbers; AWS's texts have differed over time,
+ * so the worker (VEND_CLOSURE_*) and the sandbox (its settings) take each as a default they may override.
+ */
+export const CLOSURE_QUOTAS = {
+  quotaPercent: 10,
+  quotaMin: 10,
+  quotaMax: 1_000,
+  windowMs: 30 * DAY,
+  maxInProgress: 3,
+  closesPerSecond: closeAccount.rate,
+  burst: closeAccount.burst,
+} as const;

@@ -12,7 +12,7 @@
  * saved state incompatible (the start stops and says so).
  */
 
-import { AccountClosureState } from './account-closure';
+import { newAccountClosureState, type AccountClosureState } from './account-closure-state';
 import { newBaselineSandboxState, type BaselineSandboxState } from './baseline-state';
 
 export type PrincipalKind = 'management' | 'assumed-role' | 'root-session';
@@ -117,7 +117,7 @@ export class SandboxState {
   rootCredentialsManagement = true;
   rootSessions = true;
   /** CloseAccount's closures, quota log and refusals (sandbox/account-closure.ts). */
-  accountClosures = new AccountClosureState();
+  accountClosures: AccountClosureState = newAccountClosureState();
   /** Region opt-in, Identity Center assignment creations, primary contacts (the day-1 baseline's services). */
   baseline: BaselineSandboxState = newBaselineSandboxState();
 
@@ -155,7 +155,7 @@ export class SandboxState {
     this.peakCreateAccountsInProgress = 0;
     this.forcedFailuresLeft = [];
     this.gatewayTrustedServices.clear();
-    this.accountClosures.clear();
+    this.accountClosures = newAccountClosureState();
     this.baseline = newBaselineSandboxState();
   }
 }

@@ -2,6 +2,7 @@
  * The generic encoding of the gateway's state (sandbox/state-codec.ts): every kind of data a field may hold comes back
  * as it was, what is not data is refused with its path, and reading back checks each field against the code's state.
  */
+import { CLOSE_ACCOUNT_COMPLETION } from '../../sandbox/account-closure';
 import { decodeStateInto, encodeState, IncompatibleStateError, NotPersistableError } from '../../sandbox/state-codec';
 import { SandboxState } from '../../sandbox/state';
 
@@ -80,6 +81,26 @@ test('a SandboxState in use comes back equal, field by field', () => {
   for (const key of Object.keys(s)) expect([key, (restored as unknown as Record<string, unknown>)[key]]).toEqual([key, (s as unknown as Record<string, unknown>)[key]]);
   expect(restored.forcedFailuresLeft).toHaveLength(2);
   expect(restored.rootCredentials.get('444455556666')).not.toHaveProperty('loginProfile');
+});
+
+test('a closure in progress comes back whole: its record, the quota log, refusals, peak and the change that completes it', () => {
+  const s = new SandboxState();
+  const closures = s.accountClosures;
+  closures.records.set('111122223333', { accountId: '111122223333', requestedAt: 1_000, state: 'SUSPENDED', suspendedAt: 1_500 });
+  closures.records.set('444455556666', { accountId: '444455556666', requestedAt: 2_000, state: 'PENDING_CLOSURE' });
+  closures.accepted.push(1_000, 2_000);
+  closures.refused = { quota: 1, requestsLimit: 2, alreadyClosed: 3 };
+  closures.peakInProgress = 2;
+  s.scheduledChanges.push({ id: 'c1', kind: CLOSE_ACCOUNT_COMPLETION, dueAt: 2_500, payload: { accountId: '444455556666' } });
+
+  const { restored, missing } = roundTrip(s, new SandboxState());
+  expect(missing).toEqual([]);
+  expect(restored.accountClosures).toEqual(closures);
+  expect(restored.accountClosures.records.get('444455556666')).toEqual({ accountId: '444455556666', requestedAt: 2_000, state: 'PENDING_CLOSURE' });
+  expect(restored.scheduledChanges).toEqual([{ id: 'c1', kind: CLOSE_ACCOUNT_COMPLETION, dueAt: 2_500, payload: { accountId: '444455556666' } }]);
+  // A reset after the restore starts the closures afresh, as before it.
+  restored.clear();
+  expect(restored.accountClosures).toEqual(new SandboxState().accountClosures);
 });
 
 test('a new SandboxState holds data only (a field initialised with a runtime object fails here)', () => {
