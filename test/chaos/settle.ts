@@ -2,6 +2,12 @@
  * After a program: faults off, a worker running, every request of the program ended (on its own short deadlines, or
  * cancelled by an operator), one guardian period for the root-window guardian; then the facts the invariants read.
  */
+import {
+  CLOSE_ABANDONED_WINDOW_WORKFLOW_TYPE,
+  GUARDIAN_WORKFLOW_TYPE,
+  REAUDIT_ALARM_WORKFLOW_TYPE,
+  REPORT_ORPHAN_WORKFLOW_TYPE,
+} from '../../contract/guardian';
 import { VendingStageKey } from '../../contract/search-attributes';
 import { VENDING_WORKFLOW_TYPE } from '../../contract/vending';
 import { clearFaults, sleep, type ProgramContext } from './actions';
@@ -71,9 +77,27 @@ export async function settle(ctx: ProgramContext, ids: string[], mode: SettleMod
     await cancel(left);
     left = await waitUntil(ctx, left, ended, AFTER_CANCEL_MS);
   }
-  // The root-window guardian closes windows of runs that ended without closing them, once per period.
-  await sleep(stack.guardianIntervalMs + 500);
+  // The root-window guardian closes windows of runs that ended without closing them: a whole pass that began after
+  // everything ended, and the cleanups it started. (A fixed period was too short on a loaded machine: the pass itself
+  // and its cleanup runs take seconds there; the promise is that they happen, which is what the invariants check.)
+  await guardianPassSince(ctx, new Date());
   return left;
+}
+
+const GUARDIAN_WAIT_MS = 60_000;
+
+async function guardianPassSince(ctx: ProgramContext, since: Date): Promise<void> {
+  const { stack, journal } = ctx;
+  const onQueue = `TaskQueue="${stack.taskQueue}"`;
+  const passes = `WorkflowType="${GUARDIAN_WORKFLOW_TYPE}" AND ${onQueue} AND StartTime > "${since.toISOString()}" AND ExecutionStatus="Completed"`;
+  const cleanups = `WorkflowType IN ("${CLOSE_ABANDONED_WINDOW_WORKFLOW_TYPE}", "${REPORT_ORPHAN_WORKFLOW_TYPE}", "${REAUDIT_ALARM_WORKFLOW_TYPE}") AND ${onQueue} AND ExecutionStatus="Running"`;
+  const deadline = Date.now() + GUARDIAN_WAIT_MS;
+  while (Date.now() < deadline) {
+    const [done, running] = await Promise.all([stack.temporal.workflow.count(passes), stack.temporal.workflow.count(cleanups)]);
+    if (done.count > 0 && running.count === 0) return;
+    await sleep(POLL_MS);
+  }
+  journal.note('settle', `no complete guardian pass within ${GUARDIAN_WAIT_MS} ms of the end`);
 }
 
 /** What the system reports once the program has settled. */
