@@ -3,9 +3,10 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // The resilience suite (crashes, restarts, faults at scale) and the native cluster's have their own commands:
-  // npm run test:resilience, npm run test:cluster.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/resilience/', '<rootDir>/test/cluster/'],
+  // Longer suites have their own commands, run by CI beside this one: the account lifecycle at full length
+  // (npm run test:lifecycle: baseline and closure), crashes and restarts at scale (npm run test:resilience), the
+  // native cluster (npm run test:cluster).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/resilience/', '<rootDir>/test/cluster/', '<rootDir>/test/baseline/', '<rootDir>/test/closure/'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
