@@ -10,11 +10,13 @@ import { DEV_TOKENS } from '../client/api/auth';
 import { DEFAULT_TASK_QUEUE } from '../contract/task-queues';
 import { sandboxWorkerEnv, startSandbox, type RunningSandbox } from '../sandbox';
 import { parseConfig } from '../config/parse';
+import { DEFAULT_DATA_DIR, LocalSandboxEnvSchema } from '../config/local-sandbox';
 import { ensureTools, PROJECT_ROOT } from '../tooling/bootstrap-tools';
 import { localDecisionKeys } from './local-decision-keys';
 import { isPortOpen, spawnManaged, waitForPort, type ManagedProcess } from '../tooling/processes';
 import { startTemporalDevServer, type RunningDevServer } from '../tooling/temporal-dev-server';
 import { startConsole, type StartConsole } from './start-console';
+import { publishLocalSandbox } from './local-doctor';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const StartConfigSchema = z.object({
@@ -22,7 +24,8 @@ const StartConfigSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   SANDBOX_PORT: port.default(4566),
   API_PORT: port.default(3000),
-  VEND_DATA_DIR: z.string().default(path.join(PROJECT_ROOT, '.data')),
+  // Absolute: the printed doctor command line names it, and may be run from another folder.
+  VEND_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR).transform((dir) => path.resolve(dir)),
   VEND_TASK_QUEUE: z.string().default(DEFAULT_TASK_QUEUE),
 });
 
@@ -101,6 +104,9 @@ async function main(): Promise<void> {
       log: (line) => prefixed('sandbox')(line.replace(/^\[sandbox\] /, ''), 'stdout'),
     });
     stops.push(() => sandbox.stop());
+    // For `vend doctor` (scripts/local-doctor.ts); removed first at Ctrl-C, before the sandbox stops.
+    const doctor = publishLocalSandbox(config.VEND_DATA_DIR, LocalSandboxEnvSchema.parse(sandboxWorkerEnv(sandbox)));
+    stops.push(async () => doctor.remove());
 
     if ((await bundler.exited) !== 0) throw new Error('bundling the workflow code failed (see [bundle] above)');
     const appEnv = {
@@ -156,6 +162,10 @@ async function main(): Promise<void> {
         'Local API tokens (Authorization: Bearer <token>):',
         ...Object.entries(DEV_TOKENS).map(([token, p]) => `  ${token.padEnd(14)} user ${p.user.padEnd(6)} roles ${p.roles.join(', ')}`),
         '',
+        "Check the sandbox's organization as an operator checks theirs (vend doctor, the worker's AWS settings):",
+        `  ${doctor.here}`,
+        `  ${doctor.explicit}   (from any shell)`,
+        '',
         'Try:',
         `  curl -s -X POST ${endpoints.api}/v1/account-requests -H 'Authorization: Bearer dev-requester' \\`,
         `       -H 'content-type: application/json' -d '{"accountName":"team-a-dev","email":"team-a-dev@example.com","organizationalUnit":"Workloads"}'`,
@@ -163,7 +173,11 @@ async function main(): Promise<void> {
         'Ctrl-C stops everything.',
       ],
       'account vending is running',
-      { ...endpoints, devTokens: Object.entries(DEV_TOKENS).map(([token, p]) => ({ token, user: p.user, roles: p.roles })) },
+      {
+        ...endpoints,
+        devTokens: Object.entries(DEV_TOKENS).map(([token, p]) => ({ token, user: p.user, roles: p.roles })),
+        doctor: { here: doctor.here, explicit: doctor.explicit, localSandboxFile: doctor.file },
+      },
     );
   } catch (err) {
     process.stderr.write(`npm start: ${(err as Error).message}\n`);
