@@ -1,9 +1,6 @@
 /** The worker process: `npm run worker`. Config from the environment (worker/config.ts). */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { closureSlotsConfig } from '../activities/closure-slots';
-import { creationSlotsConfig } from '../activities/creation-slots';
-import { regionSlotsConfig } from '../activities/region-slots';
 import pino from 'pino';
 import { createAwsClients } from '../activities/aws-clients';
 import { blueprintsDirFromEnv, loadBlueprintFiles } from '../config/blueprint-files';
@@ -15,7 +12,7 @@ import { workerConfigFromEnv } from './config';
 import { closureQuotaFromEnv } from './closure-config';
 import { ensureGuardianSchedule } from './guardian-schedule';
 import { installWorkerRuntime } from './runtime';
-import { createVendingWorkers } from './worker';
+import { createVendingWorkerSet } from './worker-set';
 
 async function main(): Promise<void> {
   const config = workerConfigFromEnv();
@@ -34,20 +31,17 @@ async function main(): Promise<void> {
   // The creation-slot activity starts and signals the org's coordinator workflow: it needs a client of its own.
   const clientConnection = await Connection.connect(clientConnectionOptions(config.temporal));
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter: protection.dataConverter });
-  const workers = await createVendingWorkers({
+  const workers = await createVendingWorkerSet({
     connection,
+    client,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: {
-      aws,
-      notificationSinks: sinks,
-      organizations: { accountQuota: config.aws.accountQuota, maxCreationsInFlight: config.maxCreationsInFlight },
-      creationSlots: { client, config: creationSlotsConfig(config.aws.awsQuotaScale, config.maxCreationsInFlight) },
-      closureSlots: { client, config: closureSlotsConfig(config.aws.awsQuotaScale, closureQuota) },
-      regionSlots: { client, config: regionSlotsConfig(config.aws.awsQuotaScale) },
-      guardian: { client },
-    },
+    aws,
+    notificationSinks: sinks,
     awsQuotaScale: config.aws.awsQuotaScale,
+    maxCreationsInFlight: config.maxCreationsInFlight,
+    accountQuota: config.aws.accountQuota,
+    closureQuota,
     dataConverter: protection.dataConverter,
     maxCachedWorkflows: config.maxCachedWorkflows,
     ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
