@@ -45,8 +45,9 @@ export const TEST_POLICY: PolicyOverrides = {
 /** The baseline's timing for tests: fast polls, short deadlines. */
 export const TEST_BASELINE_POLICY: BaselinePolicyOverrides = {
   pollIntervalMs: 200,
-  stepDeadlineMs: 20_000,
-  regionsDeadlineMs: 60_000,
+  // Generous: a step is done in seconds, but moto deleting default VPCs in every region is slow on a loaded machine.
+  stepDeadlineMs: 120_000,
+  regionsDeadlineMs: 180_000,
   regionSlotWaitMs: 10_000,
   attentionDeadlineMs: 120_000,
 };
