@@ -85,6 +85,11 @@ export interface OperationCounters {
   throttled: number;
   /** Calls answered with an injected 5xx. */
   faults: number;
+  /**
+   * Calls that succeeded (2xx): a mutation done once counts once here, though a retry racing its first attempt may
+   * have called again (and been told the work was already done). Absent in states saved before it was counted.
+   */
+  succeeded?: number;
 }
 
 /** A change AWS makes later on its own, run by the Scheduler when due (sandbox/scheduler.ts). */
