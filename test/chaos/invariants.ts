@@ -82,6 +82,8 @@ export interface Facts {
   closures: { id: string; view?: ClosureView }[];
   /** Closures still running after settling. */
   unsettledClosures: string[];
+  /** Why the wait for a root-window guardian pass after the end gave up, if it did. */
+  guardianWait?: string;
   /** The sandbox's CloseAccount records (PENDING_CLOSURE, SUSPENDED, ...) of the program's and the protected accounts. */
   accountClosures: { accountId: string; state: string }[];
   /** Each account's parent before the program's first accepted closure of it. */
@@ -164,6 +166,7 @@ export function checkInvariants(facts: Facts): Violation[] {
 
   // ---- liveness: everything ended after settling -----------------------------------------------------------------
   for (const id of facts.unsettled) fail('settles', id, `still running after settling (stage ${views.get(id)?.stage ?? '?'})`);
+  if (facts.guardianWait) fail('settles', 'root-window guardian', facts.guardianWait);
   for (const c of facts.workerCrashes) fail('worker-stays-up', `worker exit ${c.code}`, `the worker process ended on its own:\n${c.tail}`);
 
   // ---- one account per request, no orphans ---------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { closureTargetsExist, isClosureAction } from './closure-actions';
 import { actionArb, describeAction, isTargeted, runAction, submitArb, validSubmitArb, clearFaults, type Action, type ActionKind, type ChaosModel, type ProgramContext } from './actions';
 import { checkInvariants, type Violation } from './invariants';
 import { Journal } from './journal';
-import { cleanUp, observe, programClosureIds, programRequestIds, settle, settleClosures, type SettleMode } from './settle';
+import { cleanUp, guardianPassSince, observe, programClosureIds, programRequestIds, settle, settleClosures, type SettleMode } from './settle';
 import { type ChaosStack } from './stack';
 
 export interface ProgramConfig {
@@ -92,7 +92,8 @@ export async function runProgram(
   const unsettled = await settle(ctx, all, config.settle);
   const closureIds = await programClosureIds(ctx, started, model.closures);
   const unsettledClosures = await settleClosures(ctx, closureIds, config.settle);
-  const facts = await observe(ctx, started, accepted, unsettled, await programClosureIds(ctx, started, closureIds), unsettledClosures);
+  const guardianWait = await guardianPassSince(ctx, new Date());
+  const facts = await observe(ctx, started, accepted, unsettled, await programClosureIds(ctx, started, closureIds), unsettledClosures, guardianWait);
   await cleanUp(ctx, [...unsettled, ...unsettledClosures]);
   const violations = checkInvariants(facts);
   const actions = [...ctx.counts.values()].reduce((a, b) => a + b, 0);

@@ -90,10 +90,6 @@ export async function settle(ctx: ProgramContext, ids: string[], mode: SettleMod
     await cancel(left);
     left = await waitUntil(ctx, left, ended, AFTER_CANCEL_MS);
   }
-  // The root-window guardian closes windows of runs that ended without closing them: a whole pass that began after
-  // everything ended, and the cleanups it started. (A fixed period was too short on a loaded machine: the pass itself
-  // and its cleanup runs take seconds there; the promise is that they happen, which is what the invariants check.)
-  await guardianPassSince(ctx, new Date());
   return left;
 }
 
@@ -116,9 +112,16 @@ export async function settleClosures(ctx: ProgramContext, ids: string[], mode: S
   return waitUntil(ctx, ids, ended, CLOSURES_END_MS);
 }
 
-const GUARDIAN_WAIT_MS = 60_000;
+/** Ample for a pass and its cleanups on a loaded machine; a pass that takes longer is itself reported (`settles`). */
+const GUARDIAN_WAIT_MS = 180_000;
 
-async function guardianPassSince(ctx: ProgramContext, since: Date): Promise<void> {
+/**
+ * Waits for a whole root-window guardian pass that began after everything ended, and the cleanups it started: the
+ * guardian closes the windows of runs that ended without closing them. (A fixed period was too short on a loaded
+ * machine: the pass and its cleanup runs take seconds there; the promise is that they happen.) Returns why the wait
+ * gave up, if it did: the invariants would then be checked before the guardian could act, so it fails the program.
+ */
+export async function guardianPassSince(ctx: ProgramContext, since: Date): Promise<string | undefined> {
   const { stack, journal } = ctx;
   const onQueue = `TaskQueue="${stack.taskQueue}"`;
   const passes = `WorkflowType="${GUARDIAN_WORKFLOW_TYPE}" AND ${onQueue} AND StartTime > "${since.toISOString()}" AND ExecutionStatus="Completed"`;
@@ -126,10 +129,12 @@ async function guardianPassSince(ctx: ProgramContext, since: Date): Promise<void
   const deadline = Date.now() + GUARDIAN_WAIT_MS;
   while (Date.now() < deadline) {
     const [done, running] = await Promise.all([stack.temporal.workflow.count(passes), stack.temporal.workflow.count(cleanups)]);
-    if (done.count > 0 && running.count === 0) return;
+    if (done.count > 0 && running.count === 0) return undefined;
     await sleep(POLL_MS);
   }
-  journal.note('settle', `no complete guardian pass within ${GUARDIAN_WAIT_MS} ms of the end`);
+  const why = `no complete guardian pass (with its cleanups) within ${GUARDIAN_WAIT_MS} ms of the end`;
+  journal.note('settle', why);
+  return why;
 }
 
 /** What the system reports once the program has settled. */
@@ -140,6 +145,7 @@ export async function observe(
   unsettled: string[],
   closureIds: string[],
   unsettledClosures: string[],
+  guardianWait: string | undefined,
 ): Promise<Facts> {
   const { stack, journal } = ctx;
   // Listed again after settling: visibility may have been behind on a start made just before the program ended.
@@ -186,6 +192,7 @@ export async function observe(
     unsettled,
     closures,
     unsettledClosures,
+    guardianWait,
     accountClosures: closedInAws,
     placementsBefore: Object.fromEntries(ctx.placementsBefore),
     parents: Object.fromEntries(parents),

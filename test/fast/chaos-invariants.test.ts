@@ -271,6 +271,10 @@ test('a closure still running after settling', () => {
   expect(names(closedWorld({ unsettledClosures: [CLOSURE] }))).toEqual(['closure-settles']);
 });
 
+test('a guardian pass that never came after the end fails the program rather than letting it be checked early', () => {
+  expect(names(closedWorld({ guardianWait: 'no complete guardian pass (with its cleanups) within 180000 ms of the end' }))).toEqual(['settles']);
+});
+
 test('completed with a baseline step not done, and an assignment created twice', () => {
   const failed = withView({ baseline: { blueprint: { name: 'chaos-day-one', version: 1 }, steps: [{ step: 'identity-center', state: 'done' }, { step: 'budget', state: 'failed' }] } });
   expect(names(world(failed))).toEqual(['baseline-steps-finished']);
