@@ -1,10 +1,13 @@
 /**
- * The `vend` CLI as a user runs it: `node bin/vend.js ...` in a child process against the test API, checking output
- * and exit codes (0 done, 1 refused / ended badly, 2 bad command line, 3 API unreachable).
+ * The `vend` CLI against the test API: the commands run in-process through `runCli` (what bin/vend.js calls, with the
+ * same io), checking output and exit codes (0 done, 1 refused / ended badly, 2 bad command line, 3 API unreachable);
+ * one test runs `node bin/vend.js` as a user does, to show the exit codes reach the shell. (A child process per
+ * command cost seconds of tsx start-up each.)
  */
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
+import { runCli } from '../../client/cli/main';
 import { startTestEnv, type TestEnv } from '../support/env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -14,16 +17,38 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.stop());
 
-function vend(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+type Run = { code: number; stdout: string; stderr: string };
+const cliEnv = (extraEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ ...process.env, VEND_API_URL: env.apiUrl, VEND_TOKEN: 'dev-requester', ...extraEnv });
+
+async function vend(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { env: cliEnv(extraEnv), stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+/** `node bin/vend.js ...` in a child process, as a user runs it. */
+function vendProcess(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'bin', 'vend.js'), ...args],
-      { cwd: ROOT, env: { ...process.env, VEND_API_URL: env.apiUrl, VEND_TOKEN: 'dev-requester', ...extraEnv }, timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(process.execPath, [path.join(ROOT, 'bin', 'vend.js'), ...args], { cwd: ROOT, env: cliEnv(extraEnv), timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
+
+test('bin/vend.js as a user runs it: output on stdout and stderr, the exit code reaches the shell', async () => {
+  const [done, usage, unreachable] = await Promise.all([
+    vendProcess(['status', 'vend-000000000000000000000000', '--api', 'http://127.0.0.1:9']),
+    vendProcess(['request', '--name', 'cli-bad', '--email', 'not-an-email', '--ou', 'Workloads']),
+    vendProcess(['iam-policy', '--member-role', 'FromTheShell']),
+  ]).then(([u, bad, ok]) => [ok, bad, u]);
+  expect(done).toMatchObject({ code: 0, stderr: '' });
+  expect(done.stdout).toContain('role/FromTheShell');
+  expect(usage.code).toBe(2);
+  expect(usage.stderr).toContain('--email: not a valid email address');
+  expect(unreachable.code).toBe(3);
+  expect(unreachable.stderr).toContain('cannot reach the vending API');
+});
 
 test('request, status, watch and list: a request from the command line to a completed account', async () => {
   const requested = await vend(['request', '--name', 'cli-one', '--email', 'cli-one@example.com', '--ou', 'Workloads', '--tag', 'team=platform']);
