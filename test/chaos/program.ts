@@ -9,7 +9,7 @@ import { closureTargetsExist, isClosureAction } from './closure-actions';
 import { actionArb, describeAction, isTargeted, runAction, submitArb, validSubmitArb, clearFaults, type Action, type ActionKind, type ChaosModel, type ProgramContext } from './actions';
 import { checkInvariants, type Violation } from './invariants';
 import { Journal } from './journal';
-import { cleanUp, guardianPassSince, observe, programClosureIds, programRequestIds, settle, settleClosures, type SettleMode } from './settle';
+import { cleanUp, guardianPassSince, observe, programClosureIds, programRequestIds, retireProgramIds, settle, settleClosures, type SettleMode } from './settle';
 import { type ChaosStack } from './stack';
 
 export interface ProgramConfig {
@@ -95,6 +95,7 @@ export async function runProgram(
   const guardianWait = await guardianPassSince(ctx, new Date());
   const facts = await observe(ctx, started, accepted, unsettled, await programClosureIds(ctx, started, closureIds), unsettledClosures, guardianWait);
   await cleanUp(ctx, [...unsettled, ...unsettledClosures]);
+  retireProgramIds([...facts.requests.map((r) => r.id), ...facts.closures.map((c) => c.id)]);
   const violations = checkInvariants(facts);
   const actions = [...ctx.counts.values()].reduce((a, b) => a + b, 0);
   return {

@@ -25,11 +25,23 @@ const AFTER_CANCEL_MS = 20_000;
 const PARK_TIMEOUT_MS = 30_000;
 
 /** Every workflow id of the program: accepted by the API, or started on the task queue since the program began. */
+/**
+ * Requests and closures of earlier programs: never this program's, though visibility may list one as started since
+ * it began (an operator's Reset of a closed request starts a new run, and a run revived at the very end of a program
+ * starts inside the next one's slack).
+ */
+const earlierPrograms = new Set<string>();
+
+/** Marks a program's ids as done with: no later program claims them. */
+export function retireProgramIds(ids: Iterable<string>): void {
+  for (const id of ids) earlierPrograms.add(id);
+}
+
 export async function programRequestIds(ctx: ProgramContext, startedAt: number, accepted: string[]): Promise<{ all: string[]; started: string[] }> {
   const since = new Date(startedAt - 1_000).toISOString();
   const query = `WorkflowType="${VENDING_WORKFLOW_TYPE}" AND TaskQueue="${ctx.stack.taskQueue}" AND StartTime >= "${since}"`;
   const started = new Set<string>();
-  for await (const wf of ctx.stack.temporal.workflow.list({ query, pageSize: 200 })) started.add(wf.workflowId);
+  for await (const wf of ctx.stack.temporal.workflow.list({ query, pageSize: 200 })) if (!earlierPrograms.has(wf.workflowId)) started.add(wf.workflowId);
   return { all: [...new Set([...accepted, ...started])], started: [...started] };
 }
 
@@ -38,7 +50,7 @@ export async function programClosureIds(ctx: ProgramContext, startedAt: number, 
   const since = new Date(startedAt - 1_000).toISOString();
   const query = `WorkflowType="${CLOSURE_WORKFLOW_TYPE}" AND TaskQueue="${ctx.stack.taskQueue}" AND StartTime >= "${since}"`;
   const started = new Set<string>(accepted);
-  for await (const wf of ctx.stack.temporal.workflow.list({ query, pageSize: 200 })) started.add(wf.workflowId);
+  for await (const wf of ctx.stack.temporal.workflow.list({ query, pageSize: 200 })) if (!earlierPrograms.has(wf.workflowId)) started.add(wf.workflowId);
   return [...started];
 }
 
@@ -89,6 +101,14 @@ export async function settle(ctx: ProgramContext, ids: string[], mode: SettleMod
   if (left.length > 0) {
     await cancel(left);
     left = await waitUntil(ctx, left, ended, AFTER_CANCEL_MS);
+  }
+  // A Reset sent at the program's end may have revived a request that had ended (a new run): it is settled too.
+  const revived = (await states(ctx, ids)).filter((s) => s.running && !left.includes(s.id)).map((s) => s.id);
+  if (revived.length > 0) {
+    journal.note('settle', `running again after ending (reset): ${revived.join(', ')}`);
+    await waitUntil(ctx, revived, (s) => !s.running || PARKED.includes(s.stage ?? ''), PARK_TIMEOUT_MS);
+    await cancel(revived);
+    left = [...left, ...(await waitUntil(ctx, revived, ended, AFTER_CANCEL_MS))];
   }
   return left;
 }
