@@ -40,7 +40,7 @@ describe('signed decisions', () => {
         fc.pre(value !== act[field]);
         expect(verifyAct({ ...act, [field]: value }, signature, trusted)).toBe(false);
       }),
-      { numRuns: 300 },
+      { numRuns: 60 },
     );
     expect(verifyAct({ ...act, roles: ['approver', 'operator'] }, signature, trusted)).toBe(false);
   });
