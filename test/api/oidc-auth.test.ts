@@ -50,7 +50,7 @@ beforeAll(async () => {
   apiProcess.stdout!.on('data', (chunk: Buffer) => stdout.push(...chunk.toString().split('\n').filter(Boolean)));
   apiProcess.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[api] ${chunk}`));
   await waitFor('the API process to answer', async () => ((await fetch(`${url}/healthz`)).ok ? true : undefined), 30_000, 200);
-}, 40_000);
+});
 
 afterAll(async () => {
   if (apiProcess && apiProcess.exitCode === null) apiProcess.kill('SIGKILL');

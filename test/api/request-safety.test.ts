@@ -88,7 +88,7 @@ test('OUs: unknown is a 422 naming it, with no AWS call and nothing started; by 
   expect(byId.status).toBe(202);
   const byName = await post('dev-requester', valid('ou-by-name', { organizationalUnit: 'Sandbox' }));
   expect(byName.status).toBe(202);
-  await waitFor('both requests counted', async () => ((await startedByPosts()) === before + 2 ? true : undefined), 10_000);
+  await waitFor('both requests counted', async () => ((await startedByPosts()) === before + 2 ? true : undefined), 30_000);
 });
 
 test('control and format characters in any text field: 400 naming the field, and nothing started', async () => {
@@ -117,7 +117,7 @@ test('control and format characters in any text field: 400 naming the field, and
   expect(multiLine.status).toBe(202);
 
   // The multi-line request only: no reservation, no vending workflow for any refused one (visibility lags a little).
-  await waitFor('the one accepted request counted', async () => ((await startedByPosts()) === before + 1 ? true : undefined), 10_000);
+  await waitFor('the one accepted request counted', async () => ((await startedByPosts()) === before + 1 ? true : undefined), 30_000);
 });
 
 test('emails: look-alike (non-ASCII) and unsearchable addresses are refused clearly; one normalisation everywhere', async () => {

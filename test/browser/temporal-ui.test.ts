@@ -59,7 +59,7 @@ async function openBrowser(): Promise<Page> {
 test('the Web UI lists the completed request by VendingStage with its search attributes, and its page shows them', async () => {
   const requester = `ui-${randomUUID().slice(0, 8)}`;
   const handle = await requestAccount(env, { email: `${requester}@example.com` }, { requester });
-  const status = await waitForStage(handle, 'completed', 45_000);
+  const status = await waitForStage(handle, 'completed');
   const id = handle.workflowId;
   const query = `VendingStage="completed" AND Requester="${requester}"`;
   // Visibility is eventually consistent: wait until the query finds it, as the UI will ask the same.
@@ -106,4 +106,4 @@ test('the Web UI lists the completed request by VendingStage with its search att
   expect(text).toContain(`"Requester": "${requester}"`);
   expect(text).toContain(`"BillingAccessVerdict": "defaulted-on"`);
   await page.screenshot({ path: path.join(ARTIFACTS, 'temporal-ui-workflow.png'), fullPage: true });
-}, 90_000);
+});

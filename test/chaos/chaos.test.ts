@@ -28,8 +28,8 @@ const settings = z
   })
   .parse(process.env);
 
-/** A program takes about 10-20 s on a busy machine; the stack a few more to start. */
-const PROGRAM_BUDGET_MS = 60_000;
+/** A program takes 10-20 s on a quiet machine and up to about 2 minutes at load 14 (a hang bound, not a speed limit). */
+const PROGRAM_BUDGET_MS = 120_000;
 
 let stack: ChaosStack | undefined;
 beforeAll(async () => {
@@ -38,7 +38,7 @@ beforeAll(async () => {
     motoServerBin: process.env.VEND_TEST_MOTO_SERVER!,
     workflowBundlePath: WORKFLOW_BUNDLE_PATH,
   });
-}, 120_000);
+});
 afterAll(async () => stack?.stop(), 60_000);
 
 test(

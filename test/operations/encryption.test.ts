@@ -45,7 +45,7 @@ describe('with encryption on, through the real stack', () => {
       },
       60_000,
     );
-  }, 90_000);
+  });
   afterAll(async () => env?.stop());
 
   /** Every string in the CLI's JSON, and every base64 string decoded, so plaintext can hide in neither form. */

@@ -127,7 +127,7 @@ test('through a real worker: the completed notification is retried by Temporal u
   const running = workers.run();
   try {
     const handle = await requestAccount(env, { email: 'notify-retry@example.com' });
-    const status = await waitForStage(handle, 'completed', 45_000);
+    const status = await waitForStage(handle, 'completed');
     await waitFor('the third post', async () => (completedPosts >= 3 ? true : undefined), 15_000);
     const completed = webhook.received.filter((r) => r.body.kind === 'completed');
     expect(completed).toHaveLength(3);
@@ -146,4 +146,4 @@ test('through a real worker: the completed notification is retried by Temporal u
     await env.stop();
     await webhook.close();
   }
-}, 60_000);
+});

@@ -134,7 +134,7 @@ test('stopped and started again on its data folder, the sandbox has the same AWS
   // Kept for the refusal tests below: a valid saved state.
   savedFile = path.join(dataDir(), 'saved.jsonl');
   copyFileSync(path.join(dir, 'state.jsonl'), savedFile);
-}, 90_000);
+});
 
 test('a reset is saved too: the next start has the fresh organization and no accounts', async () => {
   const dir = dataDir();
@@ -151,7 +151,7 @@ test('a reset is saved too: the next start has the fresh organization and no acc
   const listed = (await clients(second).organizations.send(new ListAccountsCommand({}))).Accounts!;
   expect(listed.map((a) => a.Email)).not.toContain('gone@example.com');
   await stop(second);
-}, 60_000);
+});
 
 /** A copy of the saved state, changed by `edit` (header and body lines), with the body's checksum made right again. */
 function variant(edit: (header: Record<string, unknown>, body: Record<string, unknown>) => void): string {
@@ -214,4 +214,4 @@ test('a save a kill interrupted (a temporary file) is removed at the next start,
   expect(lines.join('\n')).toMatch(/restored the AWS state saved .* 2 member accounts, 2 creation requests \(0 in progress\)/);
   expect(execFileSync('ls', [dir], { encoding: 'utf8' }).trim()).toBe('state.jsonl');
   await stop(sb);
-}, 30_000);
+});

@@ -27,7 +27,7 @@ export async function requestAccount(
   return env.client.workflow.getHandle(outcome.id);
 }
 
-export async function waitForStage(handle: WorkflowHandle, stage: VendingStage, timeoutMs = 30_000): Promise<VendingStatus> {
+export async function waitForStage(handle: WorkflowHandle, stage: VendingStage, timeoutMs = 90_000): Promise<VendingStatus> {
   let last: VendingStatus | undefined;
   return waitFor(
     `stage ${stage}`,

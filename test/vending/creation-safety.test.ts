@@ -81,7 +81,7 @@ test('a re-request of a cancelled email: another person is refused, the same req
   expect(adopted.stage).toBe('completed');
   expect(adopted.accountId).toBe(accountId);
   expect(await creationsOf('readopt@example.com')).toHaveLength(1);
-}, 60_000);
+});
 
 test('EMAIL_ALREADY_EXISTS from a retried CreateAccount: the first, late one was ours, and the request adopts it', async () => {
   // The first CreateAccount takes effect but its answer is held back past the attempt timeout; while the creation is
@@ -102,7 +102,7 @@ test('EMAIL_ALREADY_EXISTS from a retried CreateAccount: the first, late one was
   expect(result.accountId).toBe(creations.find((c) => c.state === 'SUCCEEDED')!.accountId);
   expect(await accountsOf('late-first@example.com')).toHaveLength(1);
   expect(result.timeline.some((t) => /EMAIL_ALREADY_EXISTS: the account is ours/.test(t.note ?? ''))).toBe(true);
-}, 90_000);
+});
 
 test('a creation AWS no longer knows: the request lets go of its slot, reconciles and creates again', async () => {
   await sandboxControl(env, 'POST', '/settings', { createAccountDurationMs: 30_000 });
@@ -116,7 +116,7 @@ test('a creation AWS no longer knows: the request lets go of its slot, reconcile
   expect(result.timeline.some((t) => /CreateAccountStatusNotFoundException.*reconciling/.test(t.note ?? ''))).toBe(true);
   expect(await accountsOf('vanished@example.com')).toHaveLength(1);
   await slotsEmpty();
-}, 60_000);
+});
 
 test('AWS refusing CreateAccount for its creation limit: requests wait without holding a slot, then all complete', async () => {
   await sandboxControl(env, 'POST', '/settings', { maxCreateAccountsInProgress: 1 });
@@ -128,7 +128,7 @@ test('AWS refusing CreateAccount for its creation limit: requests wait without h
   expect(refusals.length).toBeGreaterThan(0);
   for (const email of emails) expect(await accountsOf(email)).toHaveLength(1);
   await slotsEmpty();
-}, 90_000);
+});
 
 test('PENDING_BUSINESS_VALIDATION is retried after a long pause, not at once', async () => {
   await sandboxControl(env, 'POST', '/settings', {
@@ -141,7 +141,7 @@ test('PENDING_BUSINESS_VALIDATION is retried after a long pause, not at once', a
   expect(failed.failureReason).toBe('PENDING_BUSINESS_VALIDATION');
   // 60 pauses of 100 ms: a workflow timer never fires early, so the second CreateAccount came at least 6 s later.
   expect(Date.parse(retried.requestedAt) - Date.parse(failed.completedAt)).toBeGreaterThanOrEqual(6_000);
-}, 60_000);
+});
 
 test('a cancel while waiting for a creation slot ends the request without an account', async () => {
   await sandboxControl(env, 'POST', '/settings', { createAccountDurationMs: 30_000, maxCreateAccountsInProgress: 1 });
@@ -155,7 +155,7 @@ test('a cancel while waiting for a creation slot ends the request without an acc
   await sandboxControl(env, 'POST', '/settings', { createAccountDurationMs: 3_000 });
   expect((await first.result()).stage).toBe('completed');
   expect(await accountsOf('slot-waiter@example.com')).toHaveLength(0);
-}, 60_000);
+});
 
 test('the creation-slot coordinator terminated while requests wait: they ask again, a new one serves them, all complete', async () => {
   await sandboxControl(env, 'POST', '/settings', { createAccountDurationMs: 20_000 });
@@ -168,4 +168,4 @@ test('the creation-slot coordinator terminated while requests wait: they ask aga
   const results: VendingResult[] = await Promise.all(handles.map((h) => h.result()));
   expect(results.map((r) => r.stage)).toEqual(emails.map(() => 'completed'));
   for (const email of emails) expect(await accountsOf(email)).toHaveLength(1);
-}, 90_000);
+});

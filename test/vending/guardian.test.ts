@@ -70,7 +70,7 @@ test('Terminate inside the root window: the guardian deletes the root credential
     ]),
   );
   expect(formatRequest(view.body)).toMatch(/GUARDIAN:\s+root-window-abandoned on account \d{12}/);
-}, 120_000);
+});
 
 test('a deletion an SCP refuses after Terminate: the guardian alarms that root credentials remain', async () => {
   const { handle, accountId } = await windowOpen('guard-scp@example.com');
@@ -79,7 +79,7 @@ test('a deletion an SCP refuses after Terminate: the guardian alarms that root c
   const alarm = await waitFor('a root-credentials-remain alarm', async () => alarmsFor(accountId, 'root-credentials-remain')[0], 60_000);
   expect(alarm.message).toMatch(/ROOT CREDENTIALS REMAIN.*access key/);
   expect(alarm.message).toMatch(/AccessDenied/);
-}, 120_000);
+});
 
 test('Reset to before the decision: the old run window is closed by the guardian, the new run decides and opens its own', async () => {
   const { handle, accountId } = await windowOpen('guard-reset@example.com');
@@ -106,7 +106,7 @@ test('Reset to before the decision: the old run window is closed by the guardian
   const result = await current.result();
   expect(result.stage).toBe('completed');
   expect(await noRootCredentials(accountId)).toBe(true);
-}, 120_000);
+});
 
 test('Terminate while the account is being created: the account is reported to operators as an orphan', async () => {
   await env.sandbox.updateSettings({ createAccountDurationMs: 30_000 });
@@ -125,7 +125,7 @@ test('Terminate while the account is being created: the account is reported to o
   } finally {
     await env.sandbox.updateSettings({ createAccountDurationMs: 3_000 });
   }
-}, 120_000);
+});
 
 test('a root credential that appears after a window closed is found by the re-audit', async () => {
   const { handle, accountId } = await windowOpen('guard-reaudit@example.com');
@@ -134,4 +134,4 @@ test('a root credential that appears after a window closed is found by the re-au
   expect((await sandboxControl(env, 'POST', `/accounts/${accountId}/root-credentials`, { accessKeys: 1 })).status).toBe(200);
   const alarm = await waitFor('a re-audit alarm', async () => alarmsFor(accountId, 'root-credentials-remain')[0], 60_000);
   expect(alarm.message).toMatch(/after its root window closed/);
-}, 120_000);
+});

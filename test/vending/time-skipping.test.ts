@@ -47,7 +47,7 @@ beforeAll(async () => {
     searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTE_NAMES.map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
   });
   aws = createAwsClients({ region: sandbox.region, endpoint: sandbox.endpoint, staticCredentials: sandbox.credentials, memberRoleName: 'OrganizationAccountAccessRole', maxAttempts: 5 });
-}, 120_000);
+});
 afterAll(async () => {
   aws?.destroy();
   await testEnv?.teardown();
@@ -118,7 +118,7 @@ test('no decision in 7 days: six daily reminders, then needs-attention', async (
   const reminders = notifications.filter((n) => n.kind === 'decision-reminder' && n.accountName === 'week-1');
   expect(reminders).toHaveLength(6);
   expect(waitedForDecision(result)).toBeGreaterThanOrEqual(7 * 24 * 3_600_000);
-}, 120_000);
+});
 
 test('a policy default changed after a request was accepted does not change its timers', async () => {
   // Accepted while the default deadline was 2 days; the code's default is 7 days now: the request keeps its 2 days.
@@ -128,14 +128,14 @@ test('a policy default changed after a request was accepted does not change its 
   expect(waitedForDecision(result)).toBeGreaterThanOrEqual(2 * 24 * 3_600_000);
   expect(waitedForDecision(result)).toBeLessThan(3 * 24 * 3_600_000);
   expect(notifications.filter((n) => n.kind === 'decision-reminder' && n.accountName === 'two-days')).toHaveLength(1);
-}, 120_000);
+});
 
 test('a request accepted before input version 2 keeps the defaults it was started with (7 days)', async () => {
   const result = await decisionDeadlineRun(`ts-legacy-${randomUUID()}`, [legacyInput('legacy-week@example.com')]);
   expect(result.stage).toBe('needs-attention');
   expect(waitedForDecision(result)).toBeGreaterThanOrEqual(7 * 24 * 3_600_000);
   expect(waitedForDecision(result)).toBeLessThan(8 * 24 * 3_600_000);
-}, 120_000);
+});
 
 test('an approved root window with no remediation closes at its 4 h deadline, leaving no root credentials', async () => {
   const taskQueue = `ts-${randomUUID()}`;
