@@ -39,6 +39,21 @@ export const BODY_VARIANTS = [
   'huge',
 ] as const;
 export type BodyVariant = (typeof BODY_VARIANTS)[number];
+/** The bodies the API must refuse (400, 413 or 422): none of them may start anything. */
+export const BAD_BODIES: ReadonlySet<BodyVariant> = new Set<BodyVariant>([
+  'unknown-ou',
+  'unknown-blueprint',
+  'missing-email',
+  'bad-email',
+  'extra-field',
+  'long-name',
+  'control-chars',
+  'aws-tag',
+  'smuggled-requester',
+  'not-json',
+  'array',
+  'huge',
+]);
 
 /** Before acting, wait (bounded) until the target request is at this point, or has ended. */
 export const WHEN = ['now', 'creating', 'account', 'awaiting-decision', 'window-open', 'near-deadline'] as const;
@@ -316,6 +331,8 @@ export interface ProgramContext {
   placementsBefore: Map<string, string>;
   /** The account each accepted closure is for. */
   closureAccounts: Map<string, string>;
+  /** Submits of a bad body (BAD_BODIES) the API accepted: what was sent, how it was answered. */
+  badInputAccepted: string[];
 }
 
 const WAIT_FOR_STAGE_MS = 5_000;
@@ -441,6 +458,7 @@ export async function runAction(action: Action, model: ChaosModel, ctx: ProgramC
         idempotencyKey: action.key === undefined ? undefined : `${ctx.prefix}-key-${action.key}`,
       });
       const accepted = acceptedId(res);
+      if (BAD_BODIES.has(action.body) && res.status >= 200 && res.status < 300) ctx.badInputAccepted.push(`${action.body} body answered ${res.status}${accepted ? ` (${accepted})` : ''}`);
       if (accepted && !model.requests.includes(accepted)) model.requests.push(accepted);
       return;
     }

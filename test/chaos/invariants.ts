@@ -84,6 +84,8 @@ export interface Facts {
   unsettledClosures: string[];
   /** Why the wait for a root-window guardian pass after the end gave up, if it did. */
   guardianWait?: string;
+  /** Submits of a body the API must refuse that it accepted instead. */
+  badInputAccepted: string[];
   /** The sandbox's CloseAccount records (PENDING_CLOSURE, SUSPENDED, ...) of the program's and the protected accounts. */
   accountClosures: { accountId: string; state: string }[];
   /** Each account's parent before the program's first accepted closure of it. */
@@ -118,6 +120,7 @@ export const INVARIANTS = [
   'api-answers',
   'api-error-shape',
   'no-start-on-refusal',
+  'bad-input-refused',
   'idempotency-key-one-request',
   'closure-settles',
   'closure-only-approved',
@@ -294,6 +297,7 @@ export function checkInvariants(facts: Facts): Violation[] {
   for (const id of facts.startedWorkflowIds) {
     if (!acceptedIds.has(id)) fail('no-start-on-refusal', id, 'a vending workflow runs for it, but the API accepted no request with this id');
   }
+  for (const what of facts.badInputAccepted) fail('bad-input-refused', 'POST /v1/account-requests', `${what}: a bad body must be refused`);
   const byKey = new Map<string, Set<string>>();
   for (const e of acceptedSubmits) {
     if (e.idempotencyKey === undefined) continue;

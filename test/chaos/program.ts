@@ -77,7 +77,7 @@ export async function runProgram(
 ): Promise<ProgramOutcome> {
   const started = Date.now();
   const prefix = `c${randomBytes(3).toString('hex')}${++programNumber}`;
-  const ctx: ProgramContext = { stack, journal: new Journal(stack.apiUrl), prefix, counts: new Map(), windowSeen: new Set(), executed: [], plants: [], resets: [], placementsBefore: new Map(), closureAccounts: new Map() };
+  const ctx: ProgramContext = { stack, journal: new Journal(stack.apiUrl), prefix, counts: new Map(), windowSeen: new Set(), executed: [], plants: [], resets: [], placementsBefore: new Map(), closureAccounts: new Map(), badInputAccepted: [] };
   const model: ChaosModel = { requests: [], closures: [] };
 
   await clearFaults(stack);

@@ -213,6 +213,7 @@ export async function observe(
     closures,
     unsettledClosures,
     guardianWait,
+    badInputAccepted: ctx.badInputAccepted,
     accountClosures: closedInAws,
     placementsBefore: Object.fromEntries(ctx.placementsBefore),
     parents: Object.fromEntries(parents),

@@ -73,6 +73,7 @@ function world(patch: Partial<Facts> = {}): Facts {
     unsettled: [],
     closures: [],
     unsettledClosures: [],
+    badInputAccepted: [],
     accountClosures: [],
     placementsBefore: {},
     parents: { [PROTECTED]: PROTECTED_OU },
@@ -269,6 +270,10 @@ test('a closure cancelled in its grace period that left the account in quarantin
 
 test('a closure still running after settling', () => {
   expect(names(closedWorld({ unsettledClosures: [CLOSURE] }))).toEqual(['closure-settles']);
+});
+
+test('a bad body the API accepted', () => {
+  expect(names(closedWorld({ badInputAccepted: ['control-chars body answered 202 (vend-0123456789abcdef01234567)'] }))).toEqual(['bad-input-refused']);
 });
 
 test('a guardian pass that never came after the end fails the program rather than letting it be checked early', () => {
