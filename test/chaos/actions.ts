@@ -379,7 +379,8 @@ export function submitBody(prefix: string, a: Extract<Action, { kind: 'submit' }
     case 'long-name':
       return { body: { ...base, accountName: 'x'.repeat(51) } };
     case 'control-chars':
-      return { body: { ...base, accountName: `${base.accountName}\u001b[2J`, justification: 'a\u202etxt' } };
+      // Only where the text rule alone guards (an account name is refused by its ASCII rule as well).
+      return { body: { ...base, justification: 'a\u202etxt\u0007', tags: { team: 'chaos\u200b' } } };
     case 'aws-tag':
       return { body: { ...base, tags: { 'aws:createdBy': 'me' } } };
     case 'smuggled-requester':
