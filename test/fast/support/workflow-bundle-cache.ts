@@ -8,7 +8,7 @@
  */
 import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -48,6 +48,7 @@ export async function cachedWorkflowBundle(opts: CachedBundleOptions): Promise<C
   if ('code' in stale) return { code: stale.code };
 
   const read = new Set<string>();
+  const startedAt = Date.now();
   const bundle = await bundleWorkflowCode({
     workflowsPath: opts.workflowsPath,
     logger: opts.logger,
@@ -68,6 +69,12 @@ export async function cachedWorkflowBundle(opts: CachedBundleOptions): Promise<C
     ),
   };
   mkdirSync(opts.cacheDir, { recursive: true });
+  // A file saved while webpack ran may be newer than what it bundled: use this bundle once, cache nothing.
+  const changedMeanwhile = Object.keys(manifest.inputs).find((file) => modifiedSince(file, startedAt));
+  if (changedMeanwhile) {
+    rmSync(manifestPath, { force: true });
+    return { code: bundle.code, rebuiltBecause: `${stale.reason}; not cached, ${changedMeanwhile} changed while bundling` };
+  }
   // Bundle first, manifest last, each by rename: a run killed in between leaves a manifest that does not match.
   writeAtomically(bundlePath, bundle.code);
   writeAtomically(manifestPath, JSON.stringify(manifest, null, 1));
@@ -126,6 +133,14 @@ function contentHash(file: string): string | null {
     return null;
   }
   return stat.isDirectory() ? DIRECTORY : sha256(readFileSync(file));
+}
+
+function modifiedSince(file: string, since: number): boolean {
+  try {
+    return statSync(file).mtimeMs >= since;
+  } catch {
+    return false;
+  }
 }
 
 function sha256(content: string | Buffer): string {
