@@ -47,10 +47,10 @@ function resultOf(handle: WorkflowHandle): Promise<VendingResult> {
   return env.testEnv.client.workflow.result(handle.workflowId) as Promise<VendingResult>;
 }
 
-function decideAs(handle: WorkflowHandle, actor: Actor, decision: DecisionInput['decision'], reason: string) {
-  return describeRequest(env.client, handle.workflowId).then((facts) =>
-    decide(env.client, signer, { id: handle.workflowId, ...facts }, actor, { decision, reason }),
-  );
+/** A decision as POST .../decision makes it: signed by the API's signer for the request's current run. */
+async function decideAs(handle: WorkflowHandle, actor: Actor, decision: DecisionInput['decision'], reason: string) {
+  const facts = await describeRequest(env.client, handle.workflowId);
+  return decide(env.client, signer, { id: handle.workflowId, ...facts }, actor, { decision, reason });
 }
 
 function rootCalls(requestId: string) {
@@ -142,6 +142,28 @@ test('an approver other than the requester approves: the root window opens; a ca
   expect(org.notificationsFor(handle.workflowId, 'root-window-closed')).toMatchObject([{ message: 'root window closed (cancelled)' }]);
   expect(org.notificationsFor(handle.workflowId, 'cancelled')).toMatchObject([{ audience: 'requester', accountId }]);
   expect(org.callsFor(handle.workflowId, 'requestAccountCreation')).toHaveLength(1);
+});
+
+test('the root console step, seen in CloudTrail: the window closes with every root credential deleted, completed', async () => {
+  const handle = await requestAccount('fast-window-remediated@example.com', { billingAccess: 'off', rootCredentials: 'absent' });
+  await stageReached(handle, 'awaiting-decision');
+  await decideAs(handle, BOB, 'approve-remediation', 'billing access is off');
+  const { accountId } = await stageReached(handle, 'root-window-open');
+  org.switchBillingAccessOn(accountId!);
+  // The window's next CloudTrail poll (a minute later on the skipped clock) finds the change.
+  const result = await resultOf(handle);
+
+  expect(result.stage).toBe('completed');
+  expect(result.timeline.at(-1)?.note).toBe('remediated (cloudtrail-evidence)');
+  expect(result.rootWindow).toMatchObject({ closedBecause: 'cloudtrail-evidence', postAudit: { loginProfile: false, passwordPresent: false } });
+  expect(result.billingAccess?.evidence.at(-1)).toMatchObject({ source: 'cloudtrail-lookup', indicates: 'on' });
+  expect(rootCalls(handle.workflowId).map((c) => c.activity)).toEqual([
+    'auditRootCredentials',
+    'allowRootPasswordRecovery',
+    'deleteRootCredentials',
+    'auditRootCredentials',
+  ]);
+  expect(org.accounts.get(accountId!)!.root.loginProfile).toBe(false);
 });
 
 test('a decision unsigned, forged, altered, signed for another request, or by the requester is refused and changes nothing', async () => {

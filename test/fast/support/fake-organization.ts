@@ -2,7 +2,8 @@
  * A small in-memory AWS organization behind the vending workflow's activities, for workflow tests without AWS or
  * the sandbox. It answers what the workflow branches on (created account ids, the billing-access evidence, the root
  * user's credentials) and records every call with the request it came from and the (possibly skipped) workflow
- * clock, so a test asserts on what the workflow did. Typed against the real activity interface: a changed signature
+ * clock, so a test asserts on what the workflow did. Its own clock is the server's too (each call's scheduled time):
+ * the test server's runs days ahead of the wall clock once time was skipped. Typed against the real activity interface: a changed signature
  * fails the type check here. Notifications go through the real notifier activity into memory.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
@@ -38,7 +39,9 @@ export interface FakeAccount {
   tags: Record<string, string>;
   profile: AccountProfile;
   root: RootCredentials;
-  /** When the root console step switched billing access on (CloudTrail's SetIAMAccessPreference), if it did. */
+  /** The root console step switched billing access on (CloudTrail's SetIAMAccessPreference). */
+  billingSwitchedOn: boolean;
+  /** When CloudTrail shows it: the first lookup after the switch, on the server's clock. */
   billingSwitchedOnAt?: string;
 }
 
@@ -99,7 +102,7 @@ export class FakeOrganization {
 
   /** The root mailbox owner's console step: billing access switched on, as CloudTrail then reports it. */
   switchBillingAccessOn(accountId: string): void {
-    this.#account(accountId).billingSwitchedOnAt = new Date().toISOString();
+    this.#account(accountId).billingSwitchedOn = true;
   }
 
   activities(): StubbedActivities {
@@ -123,6 +126,7 @@ export class FakeOrganization {
           requestId: input.requestId,
           tags: { ...input.tags },
           profile: this.#profiles.get(normalizeEmail(input.email)) ?? this.defaultProfile,
+          billingSwitchedOn: false,
           root: { loginProfile: false, passwordPresent: false, mfaDevices: 0, accessKeys: 0, signingCertificates: 0 },
         };
         if (account.profile.rootCredentials === 'present') account.root = { ...account.root, mfaDevices: 1, accessKeys: 1 };
@@ -155,7 +159,9 @@ export class FakeOrganization {
         return evidence('cost-explorer-probe', indicates, `fake Cost Explorer probe: ${indicates}`);
       },
       lookupBillingAccessEvents: async ({ accountId, since }) => {
-        const at = this.#account(accountId).billingSwitchedOnAt;
+        const account = this.#account(accountId);
+        if (account.billingSwitchedOn) account.billingSwitchedOnAt ??= serverNow();
+        const at = account.billingSwitchedOnAt;
         return at && (!since || at >= since)
           ? evidence('cloudtrail-lookup', 'on', `SetIAMAccessPreference at ${at}`)
           : evidence('cloudtrail-lookup', 'unknown', 'no SetIAMAccessPreference event');
@@ -207,10 +213,15 @@ export class FakeOrganization {
   }
 }
 
+/** The time on the server's clock: when this activity attempt was scheduled. */
+function serverNow(): string {
+  return new Date(Context.current().info.currentAttemptScheduledTimestampMs).toISOString();
+}
+
 function evidence(source: EvidenceRecord['source'], indicates: EvidenceRecord['indicates'], detail: string): EvidenceRecord {
-  return { source, checkedAt: new Date().toISOString(), indicates, detail };
+  return { source, checkedAt: serverNow(), indicates, detail };
 }
 
 function audit(root: RootCredentials): RootCredentialAudit {
-  return { auditedAt: new Date().toISOString(), ...root };
+  return { auditedAt: serverNow(), ...root };
 }
