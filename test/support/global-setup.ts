@@ -2,12 +2,13 @@
  * Starts one real Temporal dev server (in-memory) for the whole test run. Each test file brings its own sandbox
  * and worker (see test/support/env.ts), so files stay isolated while sharing the server.
  */
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { ensureTools } from '../../tooling/bootstrap-tools';
 import { freePort } from '../../tooling/processes';
 import { startTemporalDevServer, type RunningDevServer } from '../../tooling/temporal-dev-server';
 import { TEST_DATA_DIR, WORKFLOW_BUNDLE_PATH } from './paths';
+import { cachedWorkflowBundle } from './workflow-bundle-cache';
 
 declare global {
   var __VEND_TEMPORAL__: RunningDevServer | undefined;
@@ -18,13 +19,22 @@ export default async function globalSetup(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const tools = ensureTools();
   const [port, uiPort] = [await freePort(), await freePort()];
-  // Bundle the workflow code once for the whole run; each test file's worker loads it.
+  // Bundle the workflow code once for the whole run (or take it from the cache, rebuilt when any file it was built
+  // from changed); each test file's worker loads it.
   const [server, bundle] = await Promise.all([
     startTemporalDevServer({ temporalCli: tools.temporal, port, uiPort }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
+    cachedWorkflowBundle({
+      workflowsPath: require.resolve('../../workflows'),
+      cacheDir: path.join(TEST_DATA_DIR, 'workflow-bundle-cache'),
+      lockfilePath: path.resolve(__dirname, '../../package-lock.json'),
+      logger: quietLogger,
+    }),
   ]);
   mkdirSync(TEST_DATA_DIR, { recursive: true });
-  writeFileSync(WORKFLOW_BUNDLE_PATH, bundle.code);
+  // By rename: a test file of another run reading it meanwhile never sees half a bundle.
+  const tmp = `${WORKFLOW_BUNDLE_PATH}.${process.pid}.tmp`;
+  writeFileSync(tmp, bundle.code);
+  renameSync(tmp, WORKFLOW_BUNDLE_PATH);
   globalThis.__VEND_TEMPORAL__ = server;
   process.env.VEND_TEST_TEMPORAL_ADDRESS = server.address;
   process.env.VEND_TEST_TEMPORAL_UI = server.uiUrl;

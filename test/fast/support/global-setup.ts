@@ -7,7 +7,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureTools } from '../../../tooling/bootstrap-tools';
 import { TEST_DATA_DIR, WORKFLOW_BUNDLE_PATH } from '../../support/paths';
-import { cachedWorkflowBundle } from './workflow-bundle-cache';
+import { cachedWorkflowBundle } from '../../support/workflow-bundle-cache';
 
 export default async function globalSetup(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
