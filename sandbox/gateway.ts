@@ -46,7 +46,10 @@ async function answerAwsCall(ctx: SandboxContext, req: AwsRequest): Promise<Repl
 
   if (faultsApply(ctx, req)) {
     const { latencyMs, throttleRate, errorRate } = settings.faults;
-    if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs / settings.timeScale));
+    if (latencyMs > 0) {
+      counter.delayedMs = (counter.delayedMs ?? 0) + latencyMs;
+      await new Promise((r) => setTimeout(r, latencyMs / settings.timeScale));
+    }
     if (throttleRate > 0 && Math.random() < throttleRate) {
       counter.throttled++;
       return throttleReply(req);

@@ -90,6 +90,8 @@ export interface OperationCounters {
    * have called again (and been told the work was already done). Absent in states saved before it was counted.
    */
   succeeded?: number;
+  /** Injected latency applied to the operation's calls, in ms as configured (before the time scale). */
+  delayedMs?: number;
 }
 
 /** A change AWS makes later on its own, run by the Scheduler when due (sandbox/scheduler.ts). */

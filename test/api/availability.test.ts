@@ -48,9 +48,8 @@ async function closedPort(): Promise<number> {
 
 const newRequest = { accountName: 'unavailable', email: 'unavailable@example.com', organizationalUnit: 'Workloads' };
 
-test('Temporal unreachable: every Temporal-backed route answers 503 with the error shape, quickly; /healthz stays 200', async () => {
+test('Temporal unreachable: every Temporal-backed route answers 503 with the error shape; /healthz stays 200', async () => {
   const { url } = await apiOn(connectTemporalLazily(`127.0.0.1:${await closedPort()}`));
-  const started = Date.now();
   const calls = await Promise.all([
     api(url, 'POST', '/v1/account-requests', { token: 'dev-requester', body: newRequest }),
     api(url, 'GET', '/v1/account-requests', { token: 'dev-requester' }),
@@ -63,7 +62,6 @@ test('Temporal unreachable: every Temporal-backed route answers 503 with the err
     expect(res.body).toEqual({ error: { code: 'TEMPORAL_UNAVAILABLE', message: expect.any(String) } });
     expect(res.headers.get('retry-after')).toBeTruthy();
   }
-  expect(Date.now() - started).toBeLessThan(5_000);
   expect((await api(url, 'GET', '/healthz')).status).toBe(200);
   // Still up and still answering after the failures.
   expect((await api(url, 'GET', '/v1/account-requests', { token: 'dev-requester' })).status).toBe(503);

@@ -50,7 +50,10 @@ test('no decision before the deadline ends needs-attention, after reminders', as
   expect(result.stage).toBe('needs-attention');
   expect(result.timeline.at(-1)?.note).toMatch(/no decision before the deadline/);
   const reminders = env.notifications.filter((n) => n.kind === 'decision-reminder' && n.requestId === handle.workflowId);
-  expect(reminders.length).toBe(2);
+  // Real timers: on a loaded machine the second reminder's timer and the deadline can fire in one workflow task, and
+  // the deadline wins. The exact count (one a day for six days) is checked with skipped time (time-skipping.test.ts).
+  expect(reminders.length).toBeGreaterThanOrEqual(1);
+  expect(reminders.length).toBeLessThanOrEqual(2);
 });
 
 test('a root window that reaches its deadline closes, deletes the root credentials and ends needs-attention', async () => {
