@@ -5,6 +5,7 @@
  */
 import { DescribeOrganizationCommand, paginateListAccounts } from '@aws-sdk/client-organizations';
 import { type Client } from '@temporalio/client';
+import { CLOSURE_QUOTAS } from '../contract/aws-quotas';
 import {
   acquireClosureSlotSignal,
   CLOSURE_SLOTS_WORKFLOW_TYPE,
@@ -22,26 +23,23 @@ export interface ClosureSlotsDependencies {
 
 const DAY = 86_400_000;
 
-/**
- * AWS's numbers (current API reference: 10% of member accounts, 10 to 1,000, in a rolling 30 days; three closures
- * at once; CloseAccount 0.05/s, burst 1). Each may be overridden: AWS's texts have differed over time.
- */
-export const AWS_CLOSURE_QUOTAS = { quotaPercent: 10, quotaMin: 10, quotaMax: 1_000, windowMs: 30 * DAY, maxInProgress: 3, closesPerSecond: 0.05, burst: 1 } as const;
-
 export type ClosureQuotaOverrides = Partial<Pick<ClosureSlotsConfig, 'quotaPercent' | 'quotaMin' | 'quotaMax' | 'maxInProgress'>>;
 
-/** The coordinator's settings for AWS's quotas, sped up by the sandbox's time scale (1 against AWS). */
+/**
+ * The coordinator's settings: AWS's closure quotas (contract/aws-quotas.ts; each quota number may be overridden),
+ * sped up by the sandbox's time scale (1 against AWS).
+ */
 export function closureSlotsConfig(awsQuotaScale: number, overrides: ClosureQuotaOverrides = {}): ClosureSlotsConfig {
   const scaled = (ms: number) => Math.ceil(ms / awsQuotaScale);
   return {
-    quotaPercent: overrides.quotaPercent ?? AWS_CLOSURE_QUOTAS.quotaPercent,
-    quotaMin: overrides.quotaMin ?? AWS_CLOSURE_QUOTAS.quotaMin,
-    quotaMax: overrides.quotaMax ?? AWS_CLOSURE_QUOTAS.quotaMax,
-    windowMs: scaled(AWS_CLOSURE_QUOTAS.windowMs),
-    maxInProgress: overrides.maxInProgress ?? AWS_CLOSURE_QUOTAS.maxInProgress,
+    quotaPercent: overrides.quotaPercent ?? CLOSURE_QUOTAS.quotaPercent,
+    quotaMin: overrides.quotaMin ?? CLOSURE_QUOTAS.quotaMin,
+    quotaMax: overrides.quotaMax ?? CLOSURE_QUOTAS.quotaMax,
+    windowMs: scaled(CLOSURE_QUOTAS.windowMs),
+    maxInProgress: overrides.maxInProgress ?? CLOSURE_QUOTAS.maxInProgress,
     // 10% below AWS's rate: our grants and AWS's token bucket do not tick together.
-    closesPerSecond: AWS_CLOSURE_QUOTAS.closesPerSecond * 0.9 * awsQuotaScale,
-    burst: AWS_CLOSURE_QUOTAS.burst,
+    closesPerSecond: CLOSURE_QUOTAS.closesPerSecond * 0.9 * awsQuotaScale,
+    burst: CLOSURE_QUOTAS.burst,
     // A day of AWS time, but never under a minute of real time: a fast sandbox must not expire live holders.
     leaseMs: Math.max(60_000, scaled(DAY)),
     quotaRefusalBackoffMs: scaled(6 * 3_600_000),

@@ -10,6 +10,7 @@ import { type AwsClients } from './aws-clients';
 import { OrganizationStructureCache } from './organization-structure';
 import { checkAccountQuota, checkAllFeatures, checkOrganizationalUnit, checkRootAccessFeatures, type CheckResult } from './preflight';
 import { awsErrorName, awsErrorReason, nonRetryable, retryable, classify } from './errors';
+import { normalizeEmail } from '../contract/request';
 
 
 export interface OrganizationsConfig {
@@ -228,7 +229,7 @@ export function createOrganizationsActivities(aws: AwsClients, config: Organizat
     /** Whether an account (found by a creation in flight with our name) is the one this request asked for. */
     async confirmAccountOwnership(input: { accountId: string; email: string }): Promise<boolean> {
       const { Account } = await call(() => org.send(new DescribeAccountCommand({ AccountId: input.accountId })), 'DescribeAccount');
-      return Account?.Email?.toLowerCase() === input.email.toLowerCase();
+      return Account?.Email !== undefined && normalizeEmail(Account.Email) === normalizeEmail(input.email);
     },
 
     /** Moves the account into its OU and (re)applies its tags; both are idempotent. */
@@ -284,9 +285,9 @@ async function findOwnAccount(org: OrganizationsClient, input: OwnAccountInput):
 }
 
 async function findAccountByEmail(org: OrganizationsClient, email: string): Promise<string | undefined> {
-  const wanted = email.toLowerCase();
+  const wanted = normalizeEmail(email);
   for await (const page of paginateListAccounts({ client: org }, {})) {
-    const match = page.Accounts?.find((a) => a.Email?.toLowerCase() === wanted);
+    const match = page.Accounts?.find((a) => a.Email !== undefined && normalizeEmail(a.Email) === wanted);
     if (match?.Id) return match.Id;
   }
   return undefined;

@@ -3,13 +3,8 @@
  * coordinator is started by the first request that needs it. Grants come back to the workflow by signal.
  */
 import { type Client } from '@temporalio/client';
-import {
-  acquireRegionSlotsSignal,
-  AWS_REGION_QUOTAS,
-  REGION_SLOTS_WORKFLOW_TYPE,
-  regionSlotsWorkflowId,
-  type RegionSlotsConfig,
-} from '../contract/region-slots';
+import { REGION_CHANGES_IN_PROGRESS } from '../contract/aws-quotas';
+import { acquireRegionSlotsSignal, REGION_SLOTS_WORKFLOW_TYPE, regionSlotsWorkflowId, type RegionSlotsConfig } from '../contract/region-slots';
 
 export interface RegionSlotsDependencies {
   client: Client;
@@ -19,7 +14,8 @@ export interface RegionSlotsDependencies {
 /** The coordinator's settings for AWS's caps; a lease of a day of AWS time (ENABLING can take hours), scaled. */
 export function regionSlotsConfig(awsQuotaScale: number): RegionSlotsConfig {
   return {
-    ...AWS_REGION_QUOTAS,
+    maxInFlightPerOrganization: REGION_CHANGES_IN_PROGRESS.perOrganization,
+    maxInFlightPerAccount: REGION_CHANGES_IN_PROGRESS.perAccount,
     leaseMs: Math.max(60_000, Math.ceil((24 * 3_600_000) / awsQuotaScale)),
     idleMs: 10 * 60_000,
   };
@@ -36,7 +32,7 @@ export function createRegionSlotActivities(deps: RegionSlotsDependencies | undef
         args: [deps.config],
         signal: acquireRegionSlotsSignal,
         signalArgs: [{ requestId: input.requestId, accountId: input.accountId, regions: input.regions }],
-        staticSummary: "Grants region opt-ins within AWS's caps: 6 per account, 50 per organization at once",
+        staticSummary: `Grants region opt-ins within AWS's caps: ${deps.config.maxInFlightPerAccount} per account, ${deps.config.maxInFlightPerOrganization} per organization at once`,
       });
       return { coordinated: true };
     },

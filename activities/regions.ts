@@ -1,8 +1,9 @@
 /**
  * Baseline step `regions`: opt-in regions enabled through the Account Management API, from the management account.
- * AWS runs at most 6 region changes per account and 50 per organization at once; the org's region coordinator
- * (workflows/region-slots.ts) grants regions within both caps, and this activity enables only granted ones. Each
- * attempt reconciles (GetRegionOptStatus) before it acts and is retried as the poll while regions are ENABLING.
+ * AWS caps the region changes running at once per account and per organization (REGION_CHANGES_IN_PROGRESS); the
+ * org's region coordinator (workflows/region-slots.ts) grants regions within both caps, and this activity enables
+ * only granted ones. Each attempt reconciles (GetRegionOptStatus) before it acts and is retried as the poll while
+ * regions are ENABLING.
  */
 import { EnableRegionCommand, GetRegionOptStatusCommand, type RegionOptStatus } from '@aws-sdk/client-account';
 import { type AwsClients } from './aws-clients';

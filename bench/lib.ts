@@ -9,16 +9,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createAwsClients, type AwsClients } from '../activities/aws-clients';
-import { closureSlotsConfig, type ClosureQuotaOverrides } from '../activities/closure-slots';
-import { creationSlotsConfig } from '../activities/creation-slots';
-import { regionSlotsConfig } from '../activities/region-slots';
+import { type ClosureQuotaOverrides } from '../activities/closure-slots';
 import { type VendingPolicy } from '../contract/vending';
 import { randomDecisionSigner } from '../client/decision-signer';
 import { sandboxWorkerEnv, startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../sandbox';
 import { ensureTools, type ToolPaths } from '../tooling/bootstrap-tools';
 import { freePort } from '../tooling/processes';
 import { startTemporalDevServer, type RunningDevServer } from '../tooling/temporal-dev-server';
-import { createVendingWorkers, type VendingWorkers } from '../worker/worker';
+import { type VendingWorkers } from '../worker/worker';
+import { createVendingWorkerSet } from '../worker/worker-set';
 
 export interface BenchStack {
   tools: ToolPaths;
@@ -128,18 +127,15 @@ export async function startBenchEnv(
   let workers: VendingWorkers | undefined;
   let running: Promise<void> | undefined;
   if (opts.worker) {
-    workers = await createVendingWorkers({
+    workers = await createVendingWorkerSet({
       connection: stack.native,
+      client: stack.client,
       namespace: 'default',
       taskQueue,
-      activities: {
-        aws,
-        notificationSinks: [{ send: async () => undefined }],
-        creationSlots: { client: stack.client, config: creationSlotsConfig(sandbox.settings().timeScale) },
-        closureSlots: { client: stack.client, config: closureSlotsConfig(sandbox.settings().timeScale, opts.closureQuota) },
-        regionSlots: { client: stack.client, config: regionSlotsConfig(sandbox.settings().timeScale) },
-      },
+      aws,
+      notificationSinks: [{ send: async () => undefined }],
       awsQuotaScale: sandbox.settings().timeScale,
+      closureQuota: opts.closureQuota,
       workflowBundle: { code: stack.bundleCode },
     });
     running = workers.run();

@@ -1,32 +1,10 @@
 /**
- * The blueprint catalog: every `*.yaml` file of the blueprints folder, parsed and checked against BlueprintSchema
- * when the worker and the API start. Any problem stops the process with the file and the field named. The API
- * resolves a request's blueprint (or its OU's default) to its CONTENT here, at acceptance; the workflow never reads
- * a file, so an edited file changes new requests only.
+ * The API's blueprint catalog: the blueprints read at start (config/blueprint-files.ts), by name and by the OUs they
+ * are the default for. The API resolves a request's blueprint (or its OU's default) to its CONTENT here, at
+ * acceptance; the workflow never reads a file, so an edited file changes new requests only.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parseDocument } from 'yaml';
-import { BlueprintSchema, blueprintStepNames, type Blueprint, type BaselineStep, type ResolvedBlueprint } from '../contract/blueprint';
-
-/** The repo's example blueprints, which use every step: `blueprints/` beside package.json (from source or dist/). */
-export const DEFAULT_BLUEPRINTS_DIR = path.join(packageRoot(__dirname), 'blueprints');
-
-function packageRoot(from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) return path.resolve(from, '..');
-  }
-}
-
-export class BlueprintFileError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(`invalid blueprint file ${file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
-}
+import { blueprintStepNames, type Blueprint, type BaselineStep, type ResolvedBlueprint } from '../contract/blueprint';
+import { DEFAULT_BLUEPRINTS_DIR, loadBlueprintFiles } from '../config/blueprint-files';
 
 export interface BlueprintSummary {
   name: string;
@@ -74,38 +52,7 @@ export function resolveBlueprint(blueprint: Blueprint, requestAlternateContacts?
   return { name: blueprint.name, version: blueprint.version, steps };
 }
 
-/** Loads and checks every blueprint of the folder; throws BlueprintFileError naming the file and the fields. */
-export function loadBlueprints(dir: string = DEFAULT_BLUEPRINTS_DIR): BlueprintCatalog {
-  let files: string[];
-  try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
-  } catch (err) {
-    throw new BlueprintFileError(dir, [`the blueprints folder cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
-  }
-  const blueprints: Blueprint[] = [];
-  const defaults = new Map<string, string>();
-  for (const file of files) {
-    const shown = path.join(dir, file);
-    const doc = parseDocument(readFileSync(shown, 'utf8'), { prettyErrors: true, uniqueKeys: true });
-    if (doc.errors.length > 0) throw new BlueprintFileError(shown, doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
-    const parsed = BlueprintSchema.safeParse(doc.toJS());
-    if (!parsed.success) {
-      throw new BlueprintFileError(shown, parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(document)'}: ${i.message}`));
-    }
-    const blueprint = parsed.data;
-    const stem = file.replace(/\.ya?ml$/, '');
-    if (stem !== blueprint.name) throw new BlueprintFileError(shown, [`name: "${blueprint.name}" must match the file name (${stem})`]);
-    for (const ou of blueprint.defaultFor) {
-      const other = defaults.get(ou);
-      if (other) throw new BlueprintFileError(shown, [`defaultFor: OU "${ou}" already has the default blueprint ${other}`]);
-      defaults.set(ou, blueprint.name);
-    }
-    blueprints.push(blueprint);
-  }
-  return new BlueprintCatalog(blueprints);
-}
-
-/** VEND_BLUEPRINTS_DIR, else the repo's blueprints folder. */
-export function blueprintsDirFromEnv(env: NodeJS.ProcessEnv): string {
-  return env.VEND_BLUEPRINTS_DIR ? path.resolve(env.VEND_BLUEPRINTS_DIR) : DEFAULT_BLUEPRINTS_DIR;
+/** The catalog of the folder's blueprints; throws BlueprintFileError (config/blueprint-files.ts) on any problem. */
+export function loadBlueprintCatalog(dir: string = DEFAULT_BLUEPRINTS_DIR): BlueprintCatalog {
+  return new BlueprintCatalog(loadBlueprintFiles(dir));
 }

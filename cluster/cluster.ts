@@ -71,6 +71,11 @@ export interface RunningCluster {
   workers: SupervisedProcess[];
   apis: SupervisedProcess[];
   node: string;
+  /**
+   * Starts one more worker, as the others but with the workflow bundle at `bundlePath` (another build: a rolling
+   * deploy's new workers beside the old). It is stopped with the cluster.
+   */
+  startWorker(name: string, bundlePath: string, metricsPort: number): Promise<SupervisedProcess>;
   stop(): Promise<void>;
 }
 
@@ -158,21 +163,20 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
 
     await compiled;
     const common = temporalClientEnv(temporal.address, namespace, taskQueue);
-    const workers = opts.ports.workerMetrics.map((metricsPort, i) => {
-      const name = `worker-${i + 1}`;
-      return supervise({
+    const superviseWorker = (name: string, workerBundlePath: string, metricsPort: number) =>
+      supervise({
         name,
         command: node,
         args: [path.join(PROJECT_ROOT, 'dist', 'worker', 'main.js')],
         env: appProcessEnv({
-          ...workerServiceEnv({ temporal: common, aws: sandboxWorkerEnv(sandbox), bundlePath, metricsAddress: `${HOST}:${metricsPort}` }),
+          ...workerServiceEnv({ temporal: common, aws: sandboxWorkerEnv(sandbox), bundlePath: workerBundlePath, metricsAddress: `${HOST}:${metricsPort}` }),
           ...opts.appEnv,
         }),
         isReadyLine: (l) => l.includes('"worker running"'),
         onLine: line(name),
         onUnexpectedExit: (code) => log(`[cluster] ${name} exited (code ${code}); starting it again`),
       });
-    });
+    const workers = opts.ports.workerMetrics.map((metricsPort, i) => superviseWorker(`worker-${i + 1}`, bundlePath, metricsPort));
     const apis = opts.ports.apis.map((port, i) => {
       const name = `api-${i + 1}`;
       return supervise({
@@ -204,6 +208,12 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
       workers,
       apis,
       node,
+      startWorker: async (name, workerBundlePath, metricsPort) => {
+        const worker = superviseWorker(name, workerBundlePath, metricsPort);
+        stops.push(() => worker.stop());
+        await worker.ready();
+        return worker;
+      },
       stop,
     };
   } catch (err) {

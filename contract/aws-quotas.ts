@@ -10,6 +10,18 @@ export const CREATIONS_IN_PROGRESS = 5;
 /** A root session (sts:AssumeRoot) lasts at most this long. */
 export const ROOT_SESSION_MAX_SECONDS = 900;
 
+/**
+ * Region opt-in changes (EnableRegion or DisableRegion until the region is ENABLED or DISABLED) in progress at once
+ * (Account Management quotas). The region coordinator grants within both; the sandbox refuses a change over either.
+ */
+export const REGION_CHANGES_IN_PROGRESS = { perOrganization: 50, perAccount: 6 } as const;
+
+/** Policies of one kind (SCPs, RCPs) attached to one root, OU or account (Organizations quota; AWS's FullAWSAccess counts). */
+export const POLICIES_PER_TARGET = 5;
+
+/** Email subscribers of one budget notification (AWS Budgets; one SNS topic may come on top). */
+export const BUDGET_EMAIL_SUBSCRIBERS_PER_NOTIFICATION = 10;
+
 export interface BucketLimit {
   /** Requests per second (AWS time). */
   rate: number;
@@ -54,3 +66,22 @@ export const CREATION_QUOTAS = { maxInFlight: CREATIONS_IN_PROGRESS, createsPerS
  * token bucket do not tick together and a poll answered "throttled" costs a whole poll interval.
  */
 export const ORG_QUOTAS_PER_SECOND = { accountCreation: createAccount.rate, creationStatus: describeCreation.rate * 0.9 } as const;
+
+const DAY = 86_400_000;
+const closeAccount = THROTTLE_LIMITS['organizations:CloseAccount'].perAccount!;
+
+/**
+ * Closing member accounts, per organization: this share of its member accounts (the management account is not one),
+ * at least `quotaMin` and at most `quotaMax`, in a rolling `windowMs`; `maxInProgress` closures PENDING_CLOSURE at
+ * once; CloseAccount's own rate and burst. The current API reference's numbers; AWS's texts have differed over time,
+ * so the worker (VEND_CLOSURE_*) and the sandbox (its settings) take each as a default they may override.
+ */
+export const CLOSURE_QUOTAS = {
+  quotaPercent: 10,
+  quotaMin: 10,
+  quotaMax: 1_000,
+  windowMs: 30 * DAY,
+  maxInProgress: 3,
+  closesPerSecond: closeAccount.rate,
+  burst: closeAccount.burst,
+} as const;

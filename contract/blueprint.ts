@@ -11,6 +11,7 @@
  * The caps on list lengths keep every request's history bounded (contract/baseline-policy.ts).
  */
 import { z } from 'zod';
+import { BUDGET_EMAIL_SUBSCRIBERS_PER_NOTIFICATION, POLICIES_PER_TARGET } from './aws-quotas';
 import { AlternateContactSchema, BlueprintNameSchema } from './request';
 import { plainText } from './text';
 
@@ -18,8 +19,14 @@ import { plainText } from './text';
 export const BASELINE_STEPS = ['identity-center', 'regions', 'contacts', 'budget', 'default-vpcs', 'guardrails'] as const;
 export type BaselineStep = (typeof BASELINE_STEPS)[number];
 
-/** List caps: AWS's own where it has one (5 SCPs per target by default), else far above any sane blueprint. */
-export const BLUEPRINT_CAPS = { assignments: 20, regions: 25, thresholds: 5, subscribers: 10, policies: 5 } as const;
+/** List caps: AWS's own where it has one (policies per target, a notification's email subscribers), else far above any sane blueprint. */
+export const BLUEPRINT_CAPS = {
+  assignments: 20,
+  regions: 25,
+  thresholds: 5,
+  subscribers: BUDGET_EMAIL_SUBSCRIBERS_PER_NOTIFICATION,
+  policies: POLICIES_PER_TARGET,
+} as const;
 
 // ---- files ------------------------------------------------------------------------------------------------------
 

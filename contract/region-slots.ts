@@ -1,7 +1,8 @@
 /**
- * The organization's region opt-in slots. AWS lets 6 region changes (EnableRegion until ENABLED) run at once per
- * account and 50 per organization; one coordinator workflow per task queue grants (account, region) pairs in request
- * order within both caps, so no EnableRegion is ever refused for them and a request waits instead of failing.
+ * The organization's region opt-in slots. AWS caps the region changes (EnableRegion until ENABLED) running at once per
+ * account and per organization (REGION_CHANGES_IN_PROGRESS, contract/aws-quotas.ts); one coordinator workflow per
+ * task queue grants (account, region) pairs in request order within both caps, so no EnableRegion is ever refused for
+ * them and a request waits instead of failing.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 
@@ -10,8 +11,6 @@ export const REGION_SLOTS_WORKFLOW_TYPE = 'coordinateRegionSlots';
 export function regionSlotsWorkflowId(taskQueue: string): string {
   return `${taskQueue}.region-slots`;
 }
-
-export const AWS_REGION_QUOTAS = { maxInFlightPerOrganization: 50, maxInFlightPerAccount: 6 } as const;
 
 export interface RegionSlotsConfig {
   maxInFlightPerOrganization: number;

@@ -9,42 +9,18 @@
  * they keep counting toward the organization's account quota (and their email stays taken).
  */
 import { randomUUID } from 'node:crypto';
+import { type AccountClosureRecord, type ClosureState } from './account-closure-state';
 import { wallMs, type SandboxContext } from './context';
 import { isManagement } from './identity';
 import { MotoError } from './moto';
-import { type Principal } from './state';
+import { type Principal, type ScheduledChange } from './state';
 import { jsonError, jsonResult, type AwsRequest, type Reply } from './wire';
 
 const ORG = 'AWSOrganizationsV20161128';
 const ACCOUNT_ID = /^\d{12}$/;
 
-export type ClosureState = 'PENDING_CLOSURE' | 'SUSPENDED';
-
-export interface AccountClosureRecord {
-  accountId: string;
-  requestedAt: number;
-  state: ClosureState;
-  suspendedAt?: number;
-}
-
-/** What the gateway remembers of closures; cleared on reset with the rest of SandboxState. */
-export class AccountClosureState {
-  records = new Map<string, AccountClosureRecord>();
-  /** When each accepted CloseAccount was received (epoch ms): the rolling quota counts these. */
-  accepted: number[] = [];
-  timers = new Set<NodeJS.Timeout>();
-  refused = { quota: 0, requestsLimit: 0, alreadyClosed: 0 };
-  peakInProgress = 0;
-
-  clear(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    this.records.clear();
-    this.accepted = [];
-    this.refused = { quota: 0, requestsLimit: 0, alreadyClosed: 0 };
-    this.peakInProgress = 0;
-  }
-}
+/** The scheduled change that ends an account's PENDING_CLOSURE time (sandbox/scheduled-changes.ts). */
+export const CLOSE_ACCOUNT_COMPLETION = 'close-account-completion';
 
 /** The account's state as the gateway reports it: CLOSED once the reopen window has passed (computed, not timed). */
 export function closureStateOf(ctx: SandboxContext, accountId: string, now = Date.now()): ClosureState | 'CLOSED' | undefined {
@@ -107,17 +83,24 @@ export async function closeAccount(ctx: SandboxContext, req: AwsRequest, princip
   closures.records.set(accountId, record);
   closures.accepted.push(now);
   closures.peakInProgress = Math.max(closures.peakInProgress, inProgress + 1);
-  const timer = setTimeout(() => {
-    closures.timers.delete(timer);
-    void completeClosure(ctx, record).catch((err: unknown) => ctx.log(`[sandbox] CloseAccount of ${accountId} failed internally: ${(err as Error).message}`));
-  }, wallMs(ctx, ctx.settings().closeAccountDurationMs));
-  closures.timers.add(timer);
+  // A scheduled change, not a timer: a closure in progress when the sandbox stops completes after its restart.
+  ctx.scheduler.schedule(CLOSE_ACCOUNT_COMPLETION, now + wallMs(ctx, ctx.settings().closeAccountDurationMs), { accountId });
   return jsonResult(req, {});
 }
 
-async function completeClosure(ctx: SandboxContext, record: AccountClosureRecord): Promise<void> {
-  if (ctx.state.accountClosures.records.get(record.accountId) !== record) return; // reset meanwhile
-  await ctx.moto.json('organizations', `${ORG}.CloseAccount`, { AccountId: record.accountId });
+/** The end of an account's PENDING_CLOSURE time (a scheduled change): SUSPENDED in moto and in the gateway. */
+export async function completeCloseAccountWhenDue(ctx: SandboxContext, change: ScheduledChange): Promise<void> {
+  const accountId = String(change.payload.accountId);
+  const record = ctx.state.accountClosures.records.get(accountId);
+  if (record?.state !== 'PENDING_CLOSURE') return; // reset meanwhile
+  try {
+    await ctx.moto.json('organizations', `${ORG}.CloseAccount`, { AccountId: accountId });
+  } catch (err) {
+    ctx.log(`[sandbox] CloseAccount of ${accountId} failed internally: ${(err as Error).message}`);
+    return;
+  }
+  // A reset while moto answered replaced the records: this closure belonged to the organization that is gone.
+  if (ctx.state.accountClosures.records.get(accountId) !== record) return;
   record.state = 'SUSPENDED';
   record.suspendedAt = Date.now();
   recordCloseAccountResult(ctx, record);

@@ -61,7 +61,9 @@ async function answerAwsCall(ctx: SandboxContext, req: AwsRequest): Promise<Repl
     return throttleReply(req);
   }
 
-  return ctx.activity.run(() => dispatch(ctx, req, principal), !isReadOnly(req.operation));
+  const reply = await ctx.activity.run(() => dispatch(ctx, req, principal), !isReadOnly(req.operation));
+  if (reply.status < 300) counter.succeeded = (counter.succeeded ?? 0) + 1;
+  return reply;
 }
 
 /** AWS's naming: these operations only read (what they change, call counters, is saved with the next change). */

@@ -6,7 +6,7 @@
  * A benchmark can so run an hour of AWS behaviour in a minute with the same shape.
  */
 import { z } from 'zod';
-import { CREATIONS_IN_PROGRESS } from '../contract/aws-quotas';
+import { CREATIONS_IN_PROGRESS, REGION_CHANGES_IN_PROGRESS } from '../contract/aws-quotas';
 import { AccountClosureSettingsShape } from './account-closure-settings';
 
 function isValidRegex(source: string): boolean {
@@ -83,8 +83,8 @@ export const SandboxSettingsSchema = z
     /** AWS time a region stays ENABLING (AWS: minutes, sometimes hours). */
     regionEnableDurationMs: z.number().min(0).default(60_000),
     /** AWS's caps on region changes (ENABLING/DISABLING) at once: per account and per organization. */
-    maxRegionChangesPerAccount: z.number().int().positive().default(6),
-    maxRegionChangesPerOrganization: z.number().int().positive().default(50),
+    maxRegionChangesPerAccount: z.number().int().positive().default(REGION_CHANGES_IN_PROGRESS.perAccount),
+    maxRegionChangesPerOrganization: z.number().int().positive().default(REGION_CHANGES_IN_PROGRESS.perOrganization),
     /** AWS time an Identity Center account assignment stays IN_PROGRESS. */
     assignmentCreationMs: z.number().min(0).default(2_000),
   })

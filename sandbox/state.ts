@@ -12,8 +12,8 @@
  * saved state incompatible (the start stops and says so).
  */
 
-import { AccountClosureState } from './account-closure';
-import { BaselineSandboxState } from './baseline-state';
+import { newAccountClosureState, type AccountClosureState } from './account-closure-state';
+import { newBaselineSandboxState, type BaselineSandboxState } from './baseline-state';
 
 export type PrincipalKind = 'management' | 'assumed-role' | 'root-session';
 
@@ -85,6 +85,11 @@ export interface OperationCounters {
   throttled: number;
   /** Calls answered with an injected 5xx. */
   faults: number;
+  /**
+   * Calls that succeeded (2xx): a mutation done once counts once here, though a retry racing its first attempt may
+   * have called again (and been told the work was already done). Absent in states saved before it was counted.
+   */
+  succeeded?: number;
 }
 
 /** A change AWS makes later on its own, run by the Scheduler when due (sandbox/scheduler.ts). */
@@ -117,9 +122,9 @@ export class SandboxState {
   rootCredentialsManagement = true;
   rootSessions = true;
   /** CloseAccount's closures, quota log and refusals (sandbox/account-closure.ts). */
-  accountClosures = new AccountClosureState();
+  accountClosures: AccountClosureState = newAccountClosureState();
   /** Region opt-in, Identity Center assignment creations, primary contacts (the day-1 baseline's services). */
-  baseline = new BaselineSandboxState();
+  baseline: BaselineSandboxState = newBaselineSandboxState();
 
   counter(service: string, operation: string): OperationCounters {
     const key = `${service}:${operation}`;
@@ -155,7 +160,7 @@ export class SandboxState {
     this.peakCreateAccountsInProgress = 0;
     this.forcedFailuresLeft = [];
     this.gatewayTrustedServices.clear();
-    this.accountClosures.clear();
-    this.baseline.clear();
+    this.accountClosures = newAccountClosureState();
+    this.baseline = newBaselineSandboxState();
   }
 }

@@ -38,7 +38,7 @@ export function spawnManaged(
   name: string,
   command: string,
   args: string[],
-  options: SpawnOptions & { onLine?: (line: string) => void } = {},
+  options: SpawnOptions & { onLine?: (line: string, stream: 'stdout' | 'stderr') => void } = {},
 ): ManagedProcess {
   const { onLine, ...spawnOptions } = options;
   const child = spawn('/bin/sh', ['-c', WATCHDOG, name, command, ...args], {
@@ -49,11 +49,11 @@ export function spawnManaged(
   });
   if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
   const pid = child.pid;
-  const forward = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) onLine?.(line);
+  const forward = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) onLine?.(line, stream);
   };
-  child.stdout?.on('data', forward);
-  child.stderr?.on('data', forward);
+  child.stdout?.on('data', forward('stdout'));
+  child.stderr?.on('data', forward('stderr'));
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => resolve(code));
     child.once('error', () => resolve(null));

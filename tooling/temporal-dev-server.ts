@@ -17,7 +17,9 @@ export interface DevServerOptions {
   namespace?: string;
   /** Further `key=value` dynamic config values, e.g. a lower continue-as-new suggestion for recording histories. */
   dynamicConfig?: string[];
-  onLine?: (line: string) => void;
+  /** The server's own log lines: `text` (the CLI's default) or `json` (one object a line). */
+  logFormat?: 'text' | 'json';
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
 export interface RunningDevServer {
@@ -41,6 +43,8 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
     opts.namespace ?? 'default',
     '--log-level',
     'warn',
+    '--log-format',
+    opts.logFormat ?? 'text',
     ...SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
     // A task queue's rate limit is split across its partitions; AWS's org quotas (0.1/s for CreateAccount) only
     // hold as configured with one partition. A production cluster needs the same for the rate-limited queues.

@@ -1,6 +1,6 @@
 /**
  * The worker's closure-quota settings, from the environment, validated (a bad value stops the worker with the
- * setting's name). Unset: AWS's numbers as the current API reference gives them (activities/closure-slots.ts).
+ * setting's name). Unset: AWS's numbers as the current API reference gives them (contract/aws-quotas.ts).
  *
  *   VEND_CLOSURE_QUOTA_PERCENT   share of member accounts closable per rolling 30 days (default 10)
  *   VEND_CLOSURE_QUOTA_MIN       at least this many (default 10)

@@ -1,12 +1,9 @@
 /** The worker process: `npm run worker`. Config from the environment (worker/config.ts). */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { closureSlotsConfig } from '../activities/closure-slots';
-import { creationSlotsConfig } from '../activities/creation-slots';
-import { regionSlotsConfig } from '../activities/region-slots';
-import { blueprintsDirFromEnv, loadBlueprints } from '../client/blueprint-catalog';
 import pino from 'pino';
 import { createAwsClients } from '../activities/aws-clients';
+import { blueprintsDirFromEnv, loadBlueprintFiles } from '../config/blueprint-files';
 import { logSink, webhookSink, type NotificationSink } from '../activities/notifier';
 import { ensureOrganizationDirectory } from './organization-directory';
 import { dataProtection } from '../encryption';
@@ -15,13 +12,13 @@ import { workerConfigFromEnv } from './config';
 import { closureQuotaFromEnv } from './closure-config';
 import { ensureGuardianSchedule } from './guardian-schedule';
 import { installWorkerRuntime } from './runtime';
-import { createVendingWorkers } from './worker';
+import { createVendingWorkerSet } from './worker-set';
 
 async function main(): Promise<void> {
   const config = workerConfigFromEnv();
   const closureQuota = closureQuotaFromEnv();
   // The worker reads no blueprint (requests carry their content), but an invalid file stops it as it stops the API.
-  const blueprints = loadBlueprints(blueprintsDirFromEnv(process.env));
+  const blueprints = loadBlueprintFiles(blueprintsDirFromEnv(process.env));
   const log = pino({ level: config.logLevel, base: { service: 'vending-worker' } });
   // Before any connection: the SDK's, the workflows' and the activities' logs go to pino, metrics to Prometheus.
   installWorkerRuntime({ log, metricsAddress: config.metricsAddress });
@@ -34,20 +31,17 @@ async function main(): Promise<void> {
   // The creation-slot activity starts and signals the org's coordinator workflow: it needs a client of its own.
   const clientConnection = await Connection.connect(clientConnectionOptions(config.temporal));
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter: protection.dataConverter });
-  const workers = await createVendingWorkers({
+  const workers = await createVendingWorkerSet({
     connection,
+    client,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: {
-      aws,
-      notificationSinks: sinks,
-      organizations: { accountQuota: config.aws.accountQuota, maxCreationsInFlight: config.maxCreationsInFlight },
-      creationSlots: { client, config: creationSlotsConfig(config.aws.awsQuotaScale, config.maxCreationsInFlight) },
-      closureSlots: { client, config: closureSlotsConfig(config.aws.awsQuotaScale, closureQuota) },
-      regionSlots: { client, config: regionSlotsConfig(config.aws.awsQuotaScale) },
-      guardian: { client },
-    },
+    aws,
+    notificationSinks: sinks,
     awsQuotaScale: config.aws.awsQuotaScale,
+    maxCreationsInFlight: config.maxCreationsInFlight,
+    accountQuota: config.aws.accountQuota,
+    closureQuota,
     dataConverter: protection.dataConverter,
     maxCachedWorkflows: config.maxCachedWorkflows,
     ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
@@ -68,7 +62,7 @@ async function main(): Promise<void> {
       encryption: protection.codec ? { keyId: protection.codec.keyId } : 'off',
       metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
       guardian: { schedule: guardianSchedule, everyMs: config.guardian.intervalMs },
-      blueprints: blueprints.blueprints.map((b) => `${b.name} v${b.version}`),
+      blueprints: blueprints.map((b) => `${b.name} v${b.version}`),
     },
     'worker running',
   );

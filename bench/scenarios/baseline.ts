@@ -5,6 +5,7 @@
  */
 import { baselineInputFor } from '../../client/baseline';
 import { startVending } from '../../client/temporal';
+import { CREATION_QUOTAS, REGION_CHANGES_IN_PROGRESS } from '../../contract/aws-quotas';
 import { BlueprintSchema } from '../../contract/blueprint';
 import { resolvePolicy } from '../../contract/policy-defaults';
 import { type VendingResult } from '../../contract/vending';
@@ -61,14 +62,14 @@ export async function runBaseline(stack: BenchStack, log: (line: string) => void
     throttling: true,
     linkedAccountAccess: true,
   };
-  const usable = usableTimes({ accounts: n, creationMs: AWS.creationMs, createRatePerSecond: 0.1, createBurst: 3, maxInFlight: 5, readyDelayMs: AWS.readyDelayMs });
+  const usable = usableTimes({ accounts: n, creationMs: AWS.creationMs, createRatePerSecond: CREATION_QUOTAS.createsPerSecond, createBurst: CREATION_QUOTAS.burst, maxInFlight: CREATION_QUOTAS.maxInFlight, readyDelayMs: AWS.readyDelayMs });
   const floorMs = baselineFloorMs({
     usableAtMs: usable,
     regionsPerAccount: 3,
     regionEnableMs,
     assignmentMs: AWS.assignmentMs,
-    maxRegionChangesPerOrganization: 50,
-    maxRegionChangesPerAccount: 6,
+    maxRegionChangesPerOrganization: REGION_CHANGES_IN_PROGRESS.perOrganization,
+    maxRegionChangesPerAccount: REGION_CHANGES_IN_PROGRESS.perAccount,
   });
   log(`[baseline] ${n} requests x (3 regions, 4 assignments) at time scale ${timeScale} (floor ${round(floorMs / 1000)} s AWS time)`);
 
@@ -119,7 +120,7 @@ export async function runBaseline(stack: BenchStack, log: (line: string) => void
   const failed = results.filter((r) => r instanceof Error || r.stage !== 'completed' || r.baseline?.steps.some((s) => s.state !== 'done')).length;
   const achievedMs = real * timeScale;
   const b = state.baseline;
-  log(`[baseline] ${round(achievedMs / 1000)} s AWS time (${round(real / 1000)} s real), failed ${failed}, peak regions ${b.peakRegionChangesOrganization}/50`);
+  log(`[baseline] ${round(achievedMs / 1000)} s AWS time (${round(real / 1000)} s real), failed ${failed}, peak regions ${b.peakRegionChangesOrganization}/${REGION_CHANGES_IN_PROGRESS.perOrganization}`);
   return {
     accounts: n,
     timeScale,

@@ -8,12 +8,13 @@
 import { CreateOrganizationalUnitCommand, CreatePolicyCommand } from '@aws-sdk/client-organizations';
 import { decideClosure, describeClosure, startClosure } from '../../client/closure';
 import { randomDecisionSigner } from '../../client/decision-signer';
+import { CLOSURE_QUOTAS } from '../../contract/aws-quotas';
 import { closureStatusQuery, type ClosureStatus } from '../../contract/closure';
 import { closureSlotsQuery, closureSlotsWorkflowId } from '../../contract/closure-slots';
 import { envInt, round, sandboxState, sleep, startBenchEnv, type BenchStack } from '../lib';
 
 const DAY = 86_400_000;
-const AWS = { closesPerSecond: 0.05, closeBurst: 1, maxInProgress: 3 };
+const AWS = { closesPerSecond: CLOSURE_QUOTAS.closesPerSecond, closeBurst: CLOSURE_QUOTAS.burst, maxInProgress: CLOSURE_QUOTAS.maxInProgress };
 
 export interface ClosureBenchResult {
   orgAccounts: number;

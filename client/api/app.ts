@@ -1,5 +1,5 @@
 /** Builds the request API (Fastify + zod schemas + OpenAPI); main.ts listens, tests inject or listen on a free port. */
-import { type VendingClient } from '../temporal';
+import { GuardianFindingsReader, type VendingClient } from '../temporal';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
@@ -99,6 +99,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
     organizationDirectory,
     blueprints: deps.blueprints ?? new BlueprintCatalog([]),
     baselinePolicy: deps.baselinePolicy ?? {},
+    guardianFindings: new GuardianFindingsReader(deps.temporal),
   };
   await app.register(accountRequestRoutes, routeContext);
   await app.register(closureRequestRoutes, { ...routeContext, closure: deps.closure ?? DEFAULT_CLOSURE_API_CONFIG });

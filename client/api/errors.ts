@@ -82,7 +82,8 @@ function sendError(reply: FastifyReply, err: ApiError): FastifyReply {
 
 /**
  * Temporal pushing back or away, from the gRPC status anywhere in the cause chain: UNAVAILABLE -> 503,
- * DEADLINE_EXCEEDED -> 503, RESOURCE_EXHAUSTED -> 429; each with Retry-After, since a retry is the right answer.
+ * DEADLINE_EXCEEDED -> 503, RESOURCE_EXHAUSTED -> 429, FAILED_PRECONDITION (a workflow task in failed state) -> 503;
+ * each with Retry-After, since a retry is the right answer.
  */
 export function classifyTemporalError(err: unknown): ApiError | undefined {
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
@@ -93,6 +94,11 @@ export function classifyTemporalError(err: unknown): ApiError | undefined {
     if (code === 14) return new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'Temporal is unreachable; try again shortly', undefined, { 'retry-after': '5' });
     if (code === 4) return new ApiError(503, 'TEMPORAL_TIMEOUT', 'Temporal did not answer in time; try again shortly', undefined, { 'retry-after': '5' });
     if (code === 8) return new ApiError(429, 'RATE_LIMITED', 'Temporal is pushing back; retry later', undefined, { 'retry-after': '2' });
+    // FAILED_PRECONDITION: the workflow cannot take an update or query now because its last workflow task failed
+    // (a loaded worker's task can fail and is retried): transient, like the others.
+    if (code === 9) {
+      return new ApiError(503, 'WORKFLOW_BUSY', 'the request is retrying a failed workflow task and cannot take this now; try again shortly', undefined, { 'retry-after': '5' });
+    }
   }
   return undefined;
 }

@@ -3,7 +3,8 @@ import { codecServer } from './codec-routes';
 import { dataProtection } from '../../encryption';
 import { resolvePolicy } from '../../contract/policy-defaults';
 import { baselinePolicyFromEnv, checkBlueprintsFit } from '../baseline';
-import { blueprintsDirFromEnv, loadBlueprints } from '../blueprint-catalog';
+import { blueprintsDirFromEnv } from '../../config/blueprint-files';
+import { loadBlueprintCatalog } from '../blueprint-catalog';
 import { DecisionSigner } from '../decision-signer';
 import { connectTemporalLazily, createVendingClient } from '../temporal';
 import { buildApi } from './app';
@@ -12,7 +13,7 @@ import { apiConfigFromEnv, authenticatorFor } from './config';
 async function main(): Promise<void> {
   const config = apiConfigFromEnv();
   // An invalid blueprint file stops the API here, naming the file and the field.
-  const blueprints = loadBlueprints(blueprintsDirFromEnv(process.env));
+  const blueprints = loadBlueprintCatalog(blueprintsDirFromEnv(process.env));
   const baselinePolicy = baselinePolicyFromEnv(process.env);
   checkBlueprintsFit(blueprints.blueprints, resolvePolicy(config.policy), baselinePolicy);
   const protection = dataProtection(config.encryption);

@@ -7,4 +7,5 @@ export * from './connection';
 export * from './vending-client';
 export * from './start';
 export * from './read';
+export * from './guardian-findings';
 export * from './decisions';

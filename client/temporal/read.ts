@@ -1,16 +1,10 @@
 /**
  * Reading requests: one request's status (its own query, or its search attributes when no worker answers), the facts
- * authorization and signing need (describe), lists from visibility, and what the root-window guardian found.
+ * authorization and signing need (describe), and lists from visibility (what the guardian found: guardian-findings.ts).
  */
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { type Client, type WorkflowHandle } from '@temporalio/client';
-import {
-  CLOSE_ABANDONED_WINDOW_WORKFLOW_TYPE,
-  guardianRunIds,
-  REAUDIT_ALARM_WORKFLOW_TYPE,
-  REPORT_ORPHAN_WORKFLOW_TYPE,
-} from '../../contract/guardian';
-import { AccountIdKey, SafetyAlarmKey, BillingAccessVerdictKey, RequesterKey, VendingStageKey } from '../../contract/search-attributes';
+import { AccountIdKey, BillingAccessVerdictKey, RequesterKey, VendingStageKey } from '../../contract/search-attributes';
 import { type VendingStage } from '../../contract/stages';
 import { statusQuery, VENDING_WORKFLOW_TYPE, type VendingStatus } from '../../contract/vending';
 
@@ -54,42 +48,6 @@ export async function readRequest(
   } catch {
     return fallback;
   }
-}
-
-/** A guardian finding about a request (contract/guardian.ts): what it found, on which account, and how it went. */
-export interface GuardianFinding {
-  alarm: string;
-  accountId?: string;
-  workflowId: string;
-  /** The cleanup run's own state: COMPLETED (handled), FAILED (credentials remain), RUNNING. */
-  execution: string;
-  at: string;
-}
-
-/**
- * What the root-window guardian found about this request: windows its runs left open, the account a terminated run
- * left behind, credentials found by a re-audit. Runs of their own (SafetyAlarm search attribute), so they are found
- * by their deterministic ids and the account.
- */
-export async function guardianFindings(client: Client, requestId: string, accountId?: string): Promise<GuardianFinding[]> {
-  const types = [CLOSE_ABANDONED_WINDOW_WORKFLOW_TYPE, REPORT_ORPHAN_WORKFLOW_TYPE, REAUDIT_ALARM_WORKFLOW_TYPE].map(visibilityString).join(', ');
-  const mine = [
-    `WorkflowId STARTS_WITH ${visibilityString(guardianRunIds.closeWindow({ requestId, runId: '' }))}`,
-    `WorkflowId STARTS_WITH ${visibilityString(guardianRunIds.orphan({ requestId, runId: '' }))}`,
-    ...(accountId ? [`${AccountIdKey.name} = ${visibilityString(accountId)}`] : []),
-  ].join(' OR ');
-  const findings: GuardianFinding[] = [];
-  for await (const run of client.workflow.list({ query: `WorkflowType IN (${types}) AND (${mine})`, pageSize: 50 })) {
-    findings.push({
-      alarm: run.typedSearchAttributes.get(SafetyAlarmKey) ?? 'unknown',
-      accountId: run.typedSearchAttributes.get(AccountIdKey),
-      workflowId: run.workflowId,
-      execution: run.status.name,
-      at: run.startTime.toISOString(),
-    });
-    if (findings.length >= 50) break;
-  }
-  return findings;
 }
 
 /** What authorization and signing need, from describe alone: who asked, whether it runs, which run, which keys. */

@@ -14,7 +14,7 @@ import { regionSlotsWorkflowId } from '../../contract/region-slots';
 import { requestIdForEmail } from '../../contract/request-id';
 import { RequesterKey, VendingStageKey } from '../../contract/search-attributes';
 import { statusQuery, VENDING_INPUT_VERSION, VENDING_WORKFLOW_TYPE, type VendingInput, type VendingStatus } from '../../contract/vending';
-import { resolveBlueprint, loadBlueprints } from '../../client/blueprint-catalog';
+import { resolveBlueprint, loadBlueprintCatalog } from '../../client/blueprint-catalog';
 import { randomDecisionSigner } from '../../client/decision-signer';
 import { type Checkout } from './checkout';
 import { describeOutcome, expectThat, FAST_POLICY, finalStatus, sandboxControl, waitUntil, type RecordedRun, type RecordingContext } from './recording-context';
@@ -80,7 +80,7 @@ export const BASELINE_PATHS = [
     unavailable: noBaseline,
     async record(ctx: RecordingContext): Promise<RecordedRun[]> {
       await sandboxControl(ctx, 'POST', '/linked-account-access', { enabled: true });
-      const handle = await startBaselineRequest(ctx, 'baseline-completed@example.com', loadBlueprints().get('standard-workload') as Blueprint);
+      const handle = await startBaselineRequest(ctx, 'baseline-completed@example.com', loadBlueprintCatalog().get('standard-workload') as Blueprint);
       const status = await settled(handle);
       expectThat(status.stage === 'completed' && (status.baseline?.steps.every((s) => s.state === 'done') ?? false), 'completed with every step done', status);
       return [await recorded(handle, 'baseline-completed.json', status)];

@@ -15,8 +15,7 @@ import { type ClosurePolicyOverrides } from '../../contract/closure-policy';
 import { closureSlotsWorkflowId } from '../../contract/closure-slots';
 import { type ClosureStage } from '../../contract/stages';
 import { type Checkout } from './checkout';
-import type { RecordingPath } from './recorded-paths';
-import { expectThat, sandboxControl, waitUntil, type RecordedRun, type RecordingContext } from './recording-context';
+import { expectThat, sandboxControl, waitUntil, type RecordedRun, type RecordingContext, type RecordingPath } from './recording-context';
 
 /** The recorder's own signing ring: closures started here trust it, so its signed decisions are accepted. */
 const signer = randomDecisionSigner('recorder');

@@ -26,14 +26,8 @@ import {
   waitUntil,
   type RecordedRun,
   type RecordingContext,
+  type RecordingPath,
 } from './recording-context';
-
-export interface RecordingPath {
-  name: string;
-  /** Why this release cannot have the path, or undefined when it can. */
-  unavailable?(checkout: Checkout): string | undefined;
-  record(ctx: RecordingContext): Promise<RecordedRun[]>;
-}
 
 const APPROVE: DecisionInput = { decision: 'approve-remediation', reason: 'billing access is off; fix it', decidedBy: 'bob', roles: ['approver'] };
 

@@ -28,6 +28,14 @@ export interface RecordedRun {
   outcome: string;
 }
 
+/** One path a recording drives (scripts/replay/recorded-paths.ts lists them). */
+export interface RecordingPath {
+  name: string;
+  /** Why this release cannot have the path, or undefined when it can. */
+  unavailable?(checkout: Checkout): string | undefined;
+  record(ctx: RecordingContext): Promise<RecordedRun[]>;
+}
+
 /**
  * Fast polling, so a path takes seconds; every field exists in every release's VendingPolicySchema (f41e211 on).
  * Deadlines stay at their defaults unless a path shortens them.

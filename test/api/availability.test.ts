@@ -92,12 +92,13 @@ test('Temporal pushing back (RESOURCE_EXHAUSTED) is a 429 with Retry-After', asy
   }
 });
 
-test('/readyz is 200 with Temporal up; logs are JSON lines carrying the request id, without the bearer token', async () => {
+test('/readyz with Temporal up but no worker yet is a 503 naming the missing directory; logs are JSON lines carrying the request id, without the bearer token', async () => {
   const lines: string[] = [];
   const logStream = new PassThrough();
   logStream.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
   const { url } = await apiOn(await Connection.connect({ address: process.env.VEND_TEST_TEMPORAL_ADDRESS! }), logStream);
-  expect(await api(url, 'GET', '/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });
+  // No worker serves this task queue: nothing has listed the organization's OUs, so a new request could not be checked.
+  expect(await api(url, 'GET', '/readyz')).toMatchObject({ status: 503, body: { error: { code: 'ORGANIZATION_DIRECTORY_UNAVAILABLE' } } });
 
   const res = await api(url, 'GET', '/v1/account-requests?pageSize=1', { token: 'dev-requester', headers: { 'x-request-id': 'trace-abc-123' } });
   expect(res.status).toBe(200);

@@ -47,7 +47,7 @@ test('request, status, watch and list: a request from the command line to a comp
   const listed = await vend(['list', '--requester', 'alice', '--stage', 'completed']);
   expect(listed.code).toBe(0);
   expect(listed.stdout).toContain(id);
-}, 60_000);
+}, 180_000);
 
 test('failures have clear messages and non-zero exit codes', async () => {
   const invalid = await vend(['request', '--name', 'cli-bad', '--email', 'not-an-email', '--ou', 'Workloads']);

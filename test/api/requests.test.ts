@@ -162,3 +162,7 @@ test('the list comes from visibility: filters by requester and stage, pages with
 function idOf(email: string): string {
   return requestIdForEmail(email);
 }
+
+test('/readyz is 200 once a worker has published the organization directory', async () => {
+  expect(await api(env.apiUrl!, 'GET', '/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });
+});

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkBlueprintsFit } from '../../client/baseline';
-import { BlueprintFileError, loadBlueprints } from '../../client/blueprint-catalog';
+import { loadBlueprintCatalog } from '../../client/blueprint-catalog';
+import { BlueprintFileError, loadBlueprintFiles } from '../../config/blueprint-files';
 import { randomDecisionKeysEnv } from '../../client/decision-signer';
 import { BASELINE_STEPS, BlueprintSchema, blueprintStepNames } from '../../contract/blueprint';
 import { resolvePolicy } from '../../contract/policy-defaults';
@@ -32,7 +33,7 @@ steps:
 
 function problemOf(files: Record<string, string>): BlueprintFileError {
   try {
-    loadBlueprints(folderWith(files));
+    loadBlueprintFiles(folderWith(files));
   } catch (err) {
     if (err instanceof BlueprintFileError) return err;
     throw err;
@@ -41,7 +42,7 @@ function problemOf(files: Record<string, string>): BlueprintFileError {
 }
 
 test("the repo's example blueprints load, and between them use every step", () => {
-  const catalog = loadBlueprints();
+  const catalog = loadBlueprintCatalog();
   expect(catalog.blueprints.length).toBeGreaterThanOrEqual(2);
   expect(blueprintStepNames(catalog.get('standard-workload')!.steps)).toEqual([...BASELINE_STEPS]);
 });
@@ -101,7 +102,7 @@ test('the worker and the API stop at start on an invalid blueprint file, naming 
 }, 90_000);
 
 test("the example blueprints fit the history budget with today's defaults (what `npm start` runs)", () => {
-  expect(() => checkBlueprintsFit(loadBlueprints().blueprints, resolvePolicy(), {})).not.toThrow();
+  expect(() => checkBlueprintsFit(loadBlueprintFiles(), resolvePolicy(), {})).not.toThrow();
   // A blueprint at every cap, with today's defaults: still inside the budget.
   const widest = BlueprintSchema.parse({
     name: 'widest',

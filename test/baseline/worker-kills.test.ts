@@ -68,9 +68,12 @@ test('SIGKILL inside every step, restart each time: the request completes and no
   expect(Object.values(state.baseline.assignmentCreations)).toEqual([1, 1, 1, 1]);
   expect(state.baseline.regionEnables).toBe(3);
   expect(state.baseline.contactInformationPuts).toBe(1);
-  expect(state.counters['account:PutAlternateContact'].calls).toBe(2);
-  expect(state.counters['budgets:CreateBudget'].calls).toBe(1);
+  // Each mutation succeeded once. (A retry racing the killed attempt's call may call again, and AWS answers that
+  // the work is already done: a call, not a second mutation.)
+  const succeeded = (operation: string) => state.counters[operation]?.succeeded ?? 0;
+  expect(succeeded('account:PutAlternateContact')).toBe(2);
+  expect(succeeded('budgets:CreateBudget')).toBe(1);
   expect(state.counters['budgets:CreateNotification']?.calls ?? 0).toBe(0);
-  expect(state.counters['ec2:DeleteVpc'].calls).toBe(enabledByDefault + 3);
-  expect(state.counters['organizations:AttachPolicy'].calls).toBe(3);
+  expect(succeeded('ec2:DeleteVpc')).toBe(enabledByDefault + 3);
+  expect(succeeded('organizations:AttachPolicy')).toBe(3);
 }, 300_000);

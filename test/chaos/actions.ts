@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { type ChaosStack } from './stack';
 import { type Exchange, type Journal } from './journal';
 import { OBSERVER, USERS, type User } from './principals';
+import { FULL_BLUEPRINT, MINIMAL_BLUEPRINT } from './blueprints';
+import { closureActionArb, describeClosureAction, isClosureAction, runClosureAction, type ClosureAction } from './closure-actions';
 
 export const DECISIONS = ['approve-remediation', 'attest-enabled', 'reject'] as const;
 export type DecisionKind = (typeof DECISIONS)[number];
@@ -18,9 +20,12 @@ export const BODY_VARIANTS = [
   'plain',
   'sandbox-ou',
   'tagged',
+  'blueprint-day-one',
+  'blueprint-minimal',
   'upper-case-email',
   'name-of-email-0',
   'unknown-ou',
+  'unknown-blueprint',
   'unicode-email',
   'missing-email',
   'bad-email',
@@ -79,7 +84,9 @@ export type Action =
    * A person's whole remediation, so that programs reach the root window often: wait for the decision, approve,
    * wait for the window, then one of the things that can happen inside it.
    */
-  | { kind: 'remediate'; target: number; approver: User; inside: InsideWindow; by: User; delayMs: number };
+  | { kind: 'remediate'; target: number; approver: User; inside: InsideWindow; by: User; delayMs: number }
+  /** Account closures (closure-actions.ts). */
+  | ClosureAction;
 
 export type ActionKind = Action['kind'];
 
@@ -99,13 +106,16 @@ const user = fc.constantFrom(...USERS);
 const requester = fc.constantFrom<User>('alice', 'dave', 'carol');
 const approver = fc.constantFrom<User>('bob', 'erin', 'carol');
 
+/** Well-formed bodies; some name a blueprint (a day-1 baseline runs). */
+const validBody = fc.constantFrom<BodyVariant>('plain', 'sandbox-ou', 'tagged', 'blueprint-day-one', 'blueprint-minimal');
+
 /** A request that should be accepted: a requester, a well-formed body. */
 export const validSubmitArb: fc.Arbitrary<Action> = fc.record({
   kind: fc.constant('submit' as const),
   user: requester,
   email: fc.nat({ max: 5 }),
   key: fc.option(fc.nat({ max: 2 }), { nil: undefined }),
-  body: fc.constantFrom<BodyVariant>('plain', 'sandbox-ou', 'tagged'),
+  body: validBody,
   delayMs: delay,
 });
 
@@ -118,7 +128,7 @@ export const submitArb: fc.Arbitrary<Action> = fc.record({
   ),
   email: fc.nat({ max: 5 }),
   key: fc.option(fc.nat({ max: 2 }), { nil: undefined }),
-  body: fc.oneof({ weight: 6, arbitrary: fc.constantFrom<BodyVariant>('plain', 'sandbox-ou', 'tagged') }, { weight: 4, arbitrary: fc.constantFrom(...BODY_VARIANTS) }),
+  body: fc.oneof({ weight: 6, arbitrary: validBody }, { weight: 4, arbitrary: fc.constantFrom(...BODY_VARIANTS) }),
   delayMs: delay,
 });
 
@@ -234,11 +244,13 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
       delayMs: delay,
     }),
   },
+  { weight: 5, arbitrary: closureActionArb },
 );
 
 // ---- printing ------------------------------------------------------------------------------------------------------
 
 export function describeAction(a: Action): string {
+  if (isClosureAction(a)) return describeClosureAction(a);
   const at = 'when' in a && a.when !== 'now' ? ` at ${a.when}` : '';
   const after = a.delayMs ? ` +${a.delayMs}ms` : '';
   switch (a.kind) {
@@ -281,6 +293,8 @@ export function describeAction(a: Action): string {
 export interface ChaosModel {
   /** Request ids the API accepted (2xx), in order of first acceptance. */
   requests: string[];
+  /** Closure ids the API accepted (2xx), in order of first acceptance. */
+  closures: string[];
 }
 
 /** One program's world: the shared stack, its journal and what it has seen while acting. */
@@ -298,6 +312,10 @@ export interface ProgramContext {
   plants: { accountId: string; at: number }[];
   /** Operator resets that took effect: which request, when. */
   resets: { id: string; at: number }[];
+  /** Each account's parent before the program first asked to close it (a cancel in the grace period restores it). */
+  placementsBefore: Map<string, string>;
+  /** The account each accepted closure is for. */
+  closureAccounts: Map<string, string>;
 }
 
 const WAIT_FOR_STAGE_MS = 5_000;
@@ -321,6 +339,12 @@ export function submitBody(prefix: string, a: Extract<Action, { kind: 'submit' }
       return { body: { ...base, organizationalUnit: 'Sandbox' } };
     case 'tagged':
       return { body: { ...base, tags: { team: 'chaos', 'cost-center': '42' }, justification: 'chaos program' } };
+    case 'blueprint-day-one':
+      return { body: { ...base, blueprint: FULL_BLUEPRINT } };
+    case 'blueprint-minimal':
+      return { body: { ...base, organizationalUnit: 'Sandbox', blueprint: MINIMAL_BLUEPRINT } };
+    case 'unknown-blueprint':
+      return { body: { ...base, blueprint: 'no-such-blueprint' } };
     case 'upper-case-email':
       return { body: { ...base, email: base.email.toUpperCase() } };
     case 'name-of-email-0':
@@ -403,6 +427,7 @@ export async function runAction(action: Action, model: ChaosModel, ctx: ProgramC
   ctx.counts.set(action.kind, (ctx.counts.get(action.kind) ?? 0) + 1);
   if (action.delayMs) await sleep(action.delayMs);
   const by = describeAction(action);
+  if (isClosureAction(action)) return runClosureAction(action, model, ctx, by);
   const { journal, stack } = ctx;
   const id = isTargeted(action) ? model.requests[action.target % model.requests.length] : undefined;
 

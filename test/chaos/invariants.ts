@@ -4,6 +4,7 @@
  * accounts and root credentials, the notifications the operators received, and the workflows visibility lists.
  * Pure: facts in, violations out.
  */
+import { closureIdForAccount } from '../../contract/closure';
 import { requestIdForEmail } from '../../contract/request-id';
 import { type Exchange } from './journal';
 import { type ReceivedNotification } from './notification-receiver';
@@ -28,6 +29,20 @@ export interface RequestView {
   rootWindow?: { openedAt?: string; closedAt?: string; closedBecause?: string; confirmedBy?: string; confirmedAt?: string };
   failure?: { message: string; type?: string };
   timeline: { stage: string; enteredAt: string; note?: string }[];
+  /** The day-1 baseline, when the request has a blueprint. */
+  baseline?: { blueprint: { name: string; version: number }; steps: { step: string; state: string; outcome?: string }[] };
+}
+
+/** GET /v1/closure-requests/{id}, as far as the invariants read it. */
+export interface ClosureView {
+  id?: string;
+  stage: string;
+  execution?: string;
+  accountId: string;
+  requester: string;
+  decision?: { decision: string; decidedBy: string; decidedAt?: string };
+  quarantine?: { sourceParentId: string; quarantinedAt?: string; restoredAt?: string };
+  cancellation?: { cancelledBy: string; stage: string; cancelledAt?: string };
 }
 
 export interface RootCredentialsView {
@@ -63,6 +78,26 @@ export interface Facts {
   resets: { id: string; at: number }[];
   /** Requests still running after settling (operators' cancellation included). */
   unsettled: string[];
+  /** Every closure of the program (accepted, or found started in visibility), as an operator reads it. */
+  closures: { id: string; view?: ClosureView }[];
+  /** Closures still running after settling. */
+  unsettledClosures: string[];
+  /** Why the wait for a root-window guardian pass after the end gave up, if it did. */
+  guardianWait?: string;
+  /** The sandbox's CloseAccount records (PENDING_CLOSURE, SUSPENDED, ...) of the program's and the protected accounts. */
+  accountClosures: { accountId: string; state: string }[];
+  /** Each account's parent before the program's first accepted closure of it. */
+  placementsBefore: Record<string, string>;
+  /** Each of those accounts' parent (and the protected accounts') after settling. */
+  parents: Record<string, string>;
+  /** The account each accepted closure is for. */
+  closureAccounts: Record<string, string>;
+  managementAccountId: string;
+  /** Member accounts in a protected OU. */
+  protectedAccountIds: string[];
+  quarantineOuId: string;
+  /** The sandbox's accepted CreateAccountAssignment calls of the program's accounts, by `account|set|type|principal`. */
+  assignmentCreations: Record<string, number>;
   /** Worker exits the program did not cause (it only SIGKILLs and restarts). */
   workerCrashes: { at: number; code: number | null; tail: string }[];
 }
@@ -84,6 +119,14 @@ export const INVARIANTS = [
   'api-error-shape',
   'no-start-on-refusal',
   'idempotency-key-one-request',
+  'closure-settles',
+  'closure-only-approved',
+  'closure-decider-allowed',
+  'one-decision-per-closure',
+  'closure-never-protected',
+  'closure-cancel-restores',
+  'baseline-steps-finished',
+  'baseline-assignment-once',
 ] as const;
 export type InvariantName = (typeof INVARIANTS)[number];
 
@@ -105,7 +148,8 @@ export function checkInvariants(facts: Facts): Violation[] {
   const submits = facts.exchanges.filter((e) => e.method === 'POST' && e.path === '/v1/account-requests');
   const acceptedSubmits = submits.filter((e) => is2xx(e) && typeof (e.body as { id?: unknown })?.id === 'string');
   const acceptedIds = new Set(acceptedSubmits.map((e) => (e.body as { id: string }).id));
-  const decisions = facts.exchanges.filter((e) => e.method === 'POST' && /\/decision$/.test(e.path));
+  // A vending request's decisions only (closures have their own, checked in checkClosures).
+  const decisions = facts.exchanges.filter((e) => e.method === 'POST' && /^\/v1\/account-requests\/[^/]+\/decision$/.test(e.path));
   const confirmations = facts.exchanges.filter((e) => e.method === 'POST' && /\/remediation-confirmation$/.test(e.path));
 
   /** Who asked for a request: the workflow's word, else the user whose POST started it. */
@@ -122,6 +166,7 @@ export function checkInvariants(facts: Facts): Violation[] {
 
   // ---- liveness: everything ended after settling -----------------------------------------------------------------
   for (const id of facts.unsettled) fail('settles', id, `still running after settling (stage ${views.get(id)?.stage ?? '?'})`);
+  if (facts.guardianWait) fail('settles', 'root-window guardian', facts.guardianWait);
   for (const c of facts.workerCrashes) fail('worker-stays-up', `worker exit ${c.code}`, `the worker process ended on its own:\n${c.tail}`);
 
   // ---- one account per request, no orphans ---------------------------------------------------------------------
@@ -258,7 +303,112 @@ export function checkInvariants(facts: Facts): Violation[] {
   for (const [k, ids] of byKey) {
     if (ids.size > 1) fail('idempotency-key-one-request', k, `one Idempotency-Key of one requester was accepted for ${ids.size} requests: ${[...ids].join(', ')}`);
   }
+
+  checkClosures(facts, fail);
+  checkBaselines(facts, fail);
   return violations;
+}
+
+type Fail = (invariant: InvariantName, subject: string, detail: string) => void;
+
+const closureIdOfPath = (path: string) => /^\/v1\/closure-requests\/([^/?]+)/.exec(path)?.[1];
+/** AWS's states of an account CloseAccount was accepted for. */
+const CLOSED_STATES = ['PENDING_CLOSURE', 'SUSPENDED', 'CLOSED'];
+
+/**
+ * Closures: an account is closed only after an approval by an approver who did not ask (once per run), never the
+ * management account or a protected OU's, and a cancelled (or rejected) closure leaves the account where it was.
+ */
+function checkClosures(facts: Facts, fail: Fail): void {
+  const views = new Map(facts.closures.map((c) => [c.id, c.view]));
+  const asks = facts.exchanges.filter((e) => e.method === 'POST' && e.path === '/v1/closure-requests');
+  const decisions = facts.exchanges.filter((e) => e.method === 'POST' && /^\/v1\/closure-requests\/[^/]+\/decision$/.test(e.path) && is2xx(e));
+  /** A closure's runs: each 202 answer started one (a cancelled or ended closure may be asked for again). */
+  const starts = (id: string) =>
+    asks
+      .filter((e) => e.status === 202 && (e.body as { id?: unknown })?.id === id)
+      .sort((a, b) => a.answeredAt - b.answeredAt);
+  /** Who asked for the run a call at `at` went to: the user of the last start before it, else the closure's word. */
+  const requesterAt = (id: string, at: number) => starts(id).filter((s) => s.answeredAt <= at).at(-1)?.user?.toString() ?? views.get(id)?.requester;
+  const eligible = (user: string | undefined, requester: string | undefined) => user !== undefined && holdsRole(user, 'approver') && user !== requester;
+  const decisionOf = (e: Exchange) => (e.requestBody as { decision?: string } | undefined)?.decision;
+
+  for (const id of facts.unsettledClosures) fail('closure-settles', id, `still running after settling (stage ${views.get(id)?.stage ?? '?'})`);
+
+  // ---- four eyes: every accepted decision and the recorded one by an approver who did not ask; one per run ------
+  const byClosure = new Map<string, Exchange[]>();
+  for (const d of decisions) {
+    const id = closureIdOfPath(d.path)!;
+    byClosure.set(id, [...(byClosure.get(id) ?? []), d]);
+  }
+  for (const [id, accepted] of byClosure) {
+    const runStarts = starts(id).map((s) => s.answeredAt);
+    const perRun = new Map<number, Exchange[]>();
+    for (const d of accepted) {
+      const run = runStarts.filter((t) => t <= d.sentAt).length;
+      perRun.set(run, [...(perRun.get(run) ?? []), d]);
+      const requester = requesterAt(id, d.sentAt);
+      if (!eligible(d.user, requester)) fail('closure-decider-allowed', id, `${d.user}'s ${decisionOf(d)} was accepted; the closure's requester is ${requester}: approvers only, never the requester`);
+    }
+    for (const [, inRun] of perRun) {
+      if (inRun.length > 1) fail('one-decision-per-closure', id, `${inRun.length} decisions answered 2xx in one run: ${inRun.map((d) => `${d.user} ${decisionOf(d)}`).join(', ')}`);
+    }
+  }
+  for (const { id, view } of facts.closures) {
+    const d = view?.decision;
+    if (d && !eligible(d.decidedBy, view.requester)) fail('closure-decider-allowed', id, `the recorded decider ${d.decidedBy} is not an approver other than the requester ${view.requester}`);
+  }
+
+  // ---- closed only on an approval -----------------------------------------------------------------------------
+  for (const a of facts.accountClosures) {
+    if (!CLOSED_STATES.includes(a.state)) continue;
+    const id = closureIdForAccount(a.accountId);
+    const approved = (byClosure.get(id) ?? []).some((d) => decisionOf(d) === 'approve' && eligible(d.user, requesterAt(id, d.sentAt)));
+    if (!approved) {
+      const view = views.get(id);
+      fail('closure-only-approved', a.accountId, `${a.state} in AWS, but no approver other than the requester had an approval of ${id} accepted (closure at ${view?.stage ?? 'unknown'}, decision ${view?.decision ? `${view.decision.decision} by ${view.decision.decidedBy}` : 'none'})`);
+    }
+  }
+
+  // ---- never the management account or a protected OU's ---------------------------------------------------------
+  const untouchable = [facts.managementAccountId, ...facts.protectedAccountIds];
+  for (const accountId of untouchable) {
+    const closed = facts.accountClosures.find((a) => a.accountId === accountId);
+    if (closed) fail('closure-never-protected', accountId, `CloseAccount was accepted for it (${closed.state})`);
+    if (facts.parents[accountId] !== undefined && facts.parents[accountId] === facts.quarantineOuId) fail('closure-never-protected', accountId, 'it sits in the quarantine OU');
+    const accepted = asks.filter((e) => is2xx(e) && (e.requestBody as { accountId?: unknown } | undefined)?.accountId === accountId);
+    if (accepted.length > 0) fail('closure-never-protected', accountId, `a closure of it was accepted: ${accepted.map((e) => `${e.user} -> ${e.status}`).join(', ')}`);
+    const view = views.get(closureIdForAccount(accountId));
+    if (view && view.stage !== 'failed') fail('closure-never-protected', accountId, `its closure reached ${view.stage}`);
+  }
+
+  // ---- a cancelled (or rejected) closure leaves the account where it was -----------------------------------------
+  for (const { id, view } of facts.closures) {
+    if (!view || (view.stage !== 'cancelled' && view.stage !== 'rejected')) continue;
+    const accountId = view.accountId ?? facts.closureAccounts[id];
+    const before = facts.placementsBefore[accountId] ?? view.quarantine?.sourceParentId;
+    const now = facts.parents[accountId];
+    const when = view.cancellation ? `cancelled by ${view.cancellation.cancelledBy} at ${view.cancellation.stage}` : view.stage;
+    if (before === undefined || now === undefined) {
+      if (view.quarantine?.quarantinedAt) fail('closure-cancel-restores', accountId, `${id} was quarantined and ${when}, but where the account sits could not be read`);
+      continue;
+    }
+    if (now !== before) fail('closure-cancel-restores', accountId, `${id} ${when}: the account sits in ${now}, it was in ${before}${now === facts.quarantineOuId ? ' (the quarantine OU)' : ''}`);
+    const closed = facts.accountClosures.find((a) => a.accountId === accountId && CLOSED_STATES.includes(a.state));
+    if (closed) fail('closure-cancel-restores', accountId, `${id} ${when}, yet the account is ${closed.state} in AWS`);
+  }
+}
+
+/** The day-1 baseline: a completed request finished every step, and nothing was assigned twice. */
+function checkBaselines(facts: Facts, fail: Fail): void {
+  for (const { id, view } of facts.requests) {
+    if (view?.stage !== 'completed' || !view.baseline) continue;
+    const unfinished = view.baseline.steps.filter((s) => s.state !== 'done' && s.state !== 'skipped');
+    if (unfinished.length > 0) fail('baseline-steps-finished', id, `completed with ${view.baseline.blueprint.name}, but steps ${unfinished.map((s) => `${s.step}=${s.state}`).join(', ')}`);
+  }
+  for (const [assignment, count] of Object.entries(facts.assignmentCreations)) {
+    if (count !== 1) fail('baseline-assignment-once', assignment, `CreateAccountAssignment accepted ${count} times`);
+  }
 }
 
 /**

@@ -5,10 +5,11 @@
  */
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
+import { closureTargetsExist, isClosureAction } from './closure-actions';
 import { actionArb, describeAction, isTargeted, runAction, submitArb, validSubmitArb, clearFaults, type Action, type ActionKind, type ChaosModel, type ProgramContext } from './actions';
 import { checkInvariants, type Violation } from './invariants';
 import { Journal } from './journal';
-import { cleanUp, observe, programRequestIds, settle, type SettleMode } from './settle';
+import { cleanUp, guardianPassSince, observe, programClosureIds, programRequestIds, settle, settleClosures, type SettleMode } from './settle';
 import { type ChaosStack } from './stack';
 
 export interface ProgramConfig {
@@ -25,7 +26,7 @@ export class Step implements fc.AsyncCommand<ChaosModel, ProgramContext> {
   constructor(readonly actions: Action[]) {}
 
   check(model: Readonly<ChaosModel>): boolean {
-    return this.actions.every((a) => !isTargeted(a) || model.requests.length > 0);
+    return this.actions.every((a) => (isClosureAction(a) ? closureTargetsExist(a, model) : !isTargeted(a) || model.requests.length > 0));
   }
 
   async run(model: ChaosModel, ctx: ProgramContext): Promise<void> {
@@ -76,8 +77,8 @@ export async function runProgram(
 ): Promise<ProgramOutcome> {
   const started = Date.now();
   const prefix = `c${randomBytes(3).toString('hex')}${++programNumber}`;
-  const ctx: ProgramContext = { stack, journal: new Journal(stack.apiUrl), prefix, counts: new Map(), windowSeen: new Set(), executed: [], plants: [], resets: [] };
-  const model: ChaosModel = { requests: [] };
+  const ctx: ProgramContext = { stack, journal: new Journal(stack.apiUrl), prefix, counts: new Map(), windowSeen: new Set(), executed: [], plants: [], resets: [], placementsBefore: new Map(), closureAccounts: new Map() };
+  const model: ChaosModel = { requests: [], closures: [] };
 
   await clearFaults(stack);
   await stack.sandboxControl('POST', '/linked-account-access', { enabled: config.linkedAccess });
@@ -89,8 +90,11 @@ export async function runProgram(
   const accepted = [...model.requests];
   const { all } = await programRequestIds(ctx, started, accepted);
   const unsettled = await settle(ctx, all, config.settle);
-  const facts = await observe(ctx, started, accepted, unsettled);
-  await cleanUp(ctx, unsettled);
+  const closureIds = await programClosureIds(ctx, started, model.closures);
+  const unsettledClosures = await settleClosures(ctx, closureIds, config.settle);
+  const guardianWait = await guardianPassSince(ctx, new Date());
+  const facts = await observe(ctx, started, accepted, unsettled, await programClosureIds(ctx, started, closureIds), unsettledClosures, guardianWait);
+  await cleanUp(ctx, [...unsettled, ...unsettledClosures]);
   const violations = checkInvariants(facts);
   const actions = [...ctx.counts.values()].reduce((a, b) => a + b, 0);
   return {
@@ -123,6 +127,11 @@ function traceOf(ctx: ProgramContext, facts: Awaited<ReturnType<typeof observe>>
     );
   }
   for (const a of facts.accounts) lines.push(`  account ${a.accountId} ${a.email} billing ${a.billingAccess} root ${JSON.stringify(a.rootCredentials)}`);
+  for (const c of facts.closures) {
+    const v = c.view;
+    lines.push(`  ${c.id}: ${v ? `${v.stage}/${v.execution ?? '?'} by ${v.requester} decision ${v.decision ? `${v.decision.decision} by ${v.decision.decidedBy}` : '-'}${v.cancellation ? ` cancelled by ${v.cancellation.cancelledBy} at ${v.cancellation.stage}` : ''}` : 'unreadable'}`);
+  }
+  for (const a of facts.accountClosures) lines.push(`  closed in AWS ${a.accountId} ${a.state}`);
   for (const n of facts.notifications) lines.push(`  notified ${n.kind} to ${n.audience}${n.severity ? ` (${n.severity})` : ''} ${n.requestId ?? ''} ${n.accountId ?? ''}`);
   return lines.join('\n');
 }

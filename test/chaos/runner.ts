@@ -4,11 +4,15 @@
  * In survey mode no program fails the run: every program is checked and the violations are tallied by invariant,
  * with the program (seed + path) that first showed each.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { type ActionKind } from './actions';
 import { type InvariantName, type Violation } from './invariants';
 import { describeViolations, MAX_STEPS, programArb, runProgram, type ProgramOutcome } from './program';
 import { type ChaosStack } from './stack';
+
+const TRACE_DIR = join('test-artifacts', 'chaos');
 
 export interface ChaosOptions {
   runs: number;
@@ -112,6 +116,11 @@ export async function runChaos(stack: ChaosStack, opts: ChaosOptions): Promise<C
     );
     if (opts.verbose) opts.log(`  ${outcome.program}\n${outcome.trace}`);
     if (outcome.violations.length === 0) return;
+    // The whole trace of every failing program, verbose or not: a failure that does not replay is read from here.
+    const traceFile = join(TRACE_DIR, `${outcome.prefix}.txt`);
+    mkdirSync(TRACE_DIR, { recursive: true });
+    writeFileSync(traceFile, `${outcome.program}\n\n${describeViolations(outcome.violations)}\n\n${outcome.trace}\n`);
+    opts.log(`  trace: ${traceFile}`);
     if (!shrinking && (!opts.only || outcome.violations.some((v) => opts.only!.includes(v.invariant)))) {
       summary.failedPrograms++;
       const byName = new Map<InvariantName, Violation[]>();

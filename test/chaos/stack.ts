@@ -4,6 +4,13 @@
  * stack serves every program of a run; programs keep apart by their email prefix.
  */
 import { waitForOrganizationDirectory } from '../support/env';
+import { prepareClosureOrganization } from '../support/closure';
+import { type OrganizationsClient } from '@aws-sdk/client-organizations';
+import { createAwsClients } from '../../activities/aws-clients';
+import { ClosureApiConfigSchema } from '../../client/api/closure-config';
+import { type BaselinePolicyOverrides } from '../../contract/baseline';
+import { type ClosurePolicyOverrides } from '../../contract/closure-policy';
+import { chaosBlueprints } from './blueprints';
 import { type Client, Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { type FastifyInstance } from 'fastify';
@@ -24,6 +31,13 @@ export const CHAOS_SANDBOX: SandboxSettingsPatch = {
   accountReadyDelayMs: 2_000,
   // Terminated requests may hold creation slots until their lease ends; more slots keep later programs moving.
   maxCreateAccountsInProgress: 20,
+  // Closures: PENDING_CLOSURE a few seconds of AWS time, and a quota no run of programs reaches.
+  closeAccountDurationMs: 4_000,
+  closeAccountQuotaMin: 1_000,
+  closeAccountQuotaMax: 1_000,
+  // Region opt-in and assignment creation in a few seconds of AWS time, so a baseline ends within a program.
+  regionEnableDurationMs: 20_000,
+  assignmentCreationMs: 2_000,
 };
 
 /** Short deadlines and fast polling, so that every parked request ends on its own within seconds. */
@@ -40,6 +54,32 @@ export const CHAOS_POLICY: PolicyOverrides = {
   decisionReminderIntervalMs: 2_000,
   rootWindowDeadlineMs: 4_000,
   billingVerification: { costExplorerProbe: true, cloudTrailLookup: true, probeAttempts: 2 },
+};
+
+/**
+ * Closures with short waits: a decision deadline and a grace period of seconds (a cancel can land inside it), a
+ * reopen window of seconds (a SUSPENDED account's closure ends `closed` on its own).
+ */
+export const CHAOS_CLOSURE_POLICY: ClosurePolicyOverrides = {
+  activityAttemptTimeoutMs: 5_000,
+  decisionDeadlineMs: 5_000,
+  decisionReminderIntervalMs: 2_000,
+  gracePeriodMs: 3_000,
+  slotWaitMs: 2_000,
+  slotDeadlineMs: 60_000,
+  closurePollIntervalMs: 200,
+  suspendedDeadlineMs: 30_000,
+  reopenWindowMs: 3_000,
+  reopenReminderBeforeMs: 1_000,
+};
+
+/** Baseline steps polled fast, and an operator's attention waited for seconds only (then `needs-attention`). */
+export const CHAOS_BASELINE_POLICY: BaselinePolicyOverrides = {
+  pollIntervalMs: 200,
+  stepDeadlineMs: 30_000,
+  regionsDeadlineMs: 60_000,
+  regionSlotWaitMs: 5_000,
+  attentionDeadlineMs: 5_000,
 };
 
 /** The root-window guardian's period (the worker reads VEND_GUARDIAN_INTERVAL_MS once it has one). */
@@ -60,7 +100,15 @@ export interface ChaosStack {
   inbox: NotificationReceiver;
   worker: WorkerProcess;
   policy: PolicyOverrides;
+  closurePolicy: ClosurePolicyOverrides;
+  baselinePolicy: BaselinePolicyOverrides;
   guardianIntervalMs: number;
+  /** Accounts no closure may touch: the management account, and a member account in the protected OU. */
+  managementAccountId: string;
+  protectedAccountId: string;
+  quarantineOuId: string;
+  /** Where accounts sit (closure invariants read parents through it). */
+  organizations: OrganizationsClient;
   /** The sandbox's control API, as a person or a demo calls it. */
   sandboxControl(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
@@ -74,6 +122,23 @@ export async function startChaosStack(opts: StackOptions): Promise<ChaosStack> {
   try {
     const sandbox = await startSandbox({ motoServerBin: opts.motoServerBin, settings: CHAOS_SANDBOX });
     stops.push(() => sandbox.stop());
+    // The closure's organization before the worker lists OUs: quarantine `Suspended`, `Protected` (with one member
+    // account in it) and a deny-all SCP, as the closure tests prepare it.
+    const aws = createAwsClients({
+      region: sandbox.region,
+      endpoint: sandbox.endpoint,
+      staticCredentials: sandbox.credentials,
+      memberRoleName: 'OrganizationAccountAccessRole',
+      maxAttempts: 8,
+    });
+    const org = await prepareClosureOrganization(aws, sandbox);
+    const members = await fetch(`${sandbox.endpoint}/sandbox/member-accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 1, organizationalUnit: org.protectedOuId, namePrefix: 'protected' }),
+    });
+    if (!members.ok) throw new Error(`POST /sandbox/member-accounts answered ${members.status}`);
+    const protectedAccountId = ((await members.json()) as { accountIds: string[] }).accountIds[0];
     const inbox = await startNotificationReceiver();
     stops.push(() => inbox.close());
 
@@ -88,6 +153,8 @@ export async function startChaosStack(opts: StackOptions): Promise<ChaosStack> {
       VEND_WORKFLOW_BUNDLE: opts.workflowBundlePath,
       VEND_NOTIFY_WEBHOOK_URL: inbox.url,
       VEND_GUARDIAN_INTERVAL_MS: String(GUARDIAN_INTERVAL_MS),
+      VEND_CLOSURE_QUOTA_MIN: '1000',
+      VEND_CLOSURE_QUOTA_MAX: '1000',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     stops.push(() => worker.stop());
@@ -103,6 +170,9 @@ export async function startChaosStack(opts: StackOptions): Promise<ChaosStack> {
       signer: randomDecisionSigner(),
       authenticator: staticTokenAuthenticator(TOKEN_TABLE),
       logLevel: 'silent',
+      closure: ClosureApiConfigSchema.parse({ ...org.config, policy: CHAOS_CLOSURE_POLICY }),
+      blueprints: chaosBlueprints(),
+      baselinePolicy: CHAOS_BASELINE_POLICY,
     });
     const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
     stops.push(() => api.close());
@@ -118,6 +188,12 @@ export async function startChaosStack(opts: StackOptions): Promise<ChaosStack> {
       inbox,
       worker,
       policy: CHAOS_POLICY,
+      closurePolicy: CHAOS_CLOSURE_POLICY,
+      baselinePolicy: CHAOS_BASELINE_POLICY,
+      managementAccountId: sandbox.organization.managementAccountId,
+      protectedAccountId,
+      quarantineOuId: org.quarantineOuId,
+      organizations: aws.organizations,
       guardianIntervalMs: GUARDIAN_INTERVAL_MS,
       async sandboxControl(method, path, body) {
         const response = await fetch(`${sandbox.endpoint}/sandbox${path}`, {

@@ -2,7 +2,8 @@
  * The sandbox's CloseAccount through the real SDK clients: PENDING_CLOSURE then SUSPENDED in DescribeAccount and the
  * lists, the CloudTrail CloseAccountResult event, the rolling quota and the closures-at-once limit with their reasons,
  * AccountAlreadyClosed, AccountNotFound, the management account, member accounts only, and SUSPENDED accounts counting
- * toward the organization's account quota (their email stays taken).
+ * toward the organization's account quota (their email stays taken); and a closure in progress when the sandbox stops
+ * completes after it starts again on its data folder.
  */
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import {
@@ -17,7 +18,10 @@ import {
   ListAccountsForParentCommand,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { type RunningSandbox } from '../../sandbox';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { assumeMemberRole, clients, control, rejection, startTestSandbox, waitFor } from '../sandbox/helpers';
 
 let sb: RunningSandbox;
@@ -113,3 +117,51 @@ test('SUSPENDED accounts count toward the account quota and keep their email', a
   await control(sb, 'POST', '/sandbox/settings', { maxAccounts: 100_000 });
   expect(await failure(email)).toBe('EMAIL_ALREADY_EXISTS');
 });
+
+test('stopped while a closure is PENDING_CLOSURE, started again on its data folder: the closure completes; records, quota log, refusals and peak are kept', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vend-closure-state-'));
+  const started: RunningSandbox[] = [];
+  const start = async (settings?: Parameters<typeof startSandbox>[0]['settings']) => {
+    const s = await startSandbox({ motoServerBin: process.env.VEND_TEST_MOTO_SERVER as string, dataDir: dir, settings });
+    started.push(s);
+    return s;
+  };
+  try {
+    const first = await start({ timeScale: 10, closeAccountDurationMs: 3_000, throttling: false, maxClosuresInProgress: 1 });
+    const firstOrg = clients(first).organizations;
+    const ids = (await control<{ accountIds: string[] }>(first, 'POST', '/sandbox/member-accounts', { count: 3 })).body.accountIds;
+    const describe = async (o: OrganizationsClient, id: string) => (await o.send(new DescribeAccountCommand({ AccountId: id }))).Account!.State;
+    await firstOrg.send(new CloseAccountCommand({ AccountId: ids[0] }));
+    await waitFor('the first closure SUSPENDED', async () => ((await describe(firstOrg, ids[0])) === 'SUSPENDED' ? true : undefined));
+    // The second stays PENDING_CLOSURE for 150 s of AWS time (15 s here): it is in progress when the sandbox stops.
+    first.updateSettings({ closeAccountDurationMs: 150_000 });
+    await firstOrg.send(new CloseAccountCommand({ AccountId: ids[1] }));
+    const limit = await rejection(firstOrg.send(new CloseAccountCommand({ AccountId: ids[2] })));
+    expect(limit.Reason).toBe('CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED');
+    const before = (await control<any>(first, 'GET', '/sandbox/state')).body.accountClosures;
+    expect(before).toMatchObject({ acceptedInWindow: 2, peakInProgress: 1, refused: { quota: 0, requestsLimit: 1, alreadyClosed: 0 } });
+    expect(before.accounts.map((a: { state: string }) => a.state)).toEqual(['SUSPENDED', 'PENDING_CLOSURE']);
+    await first.stop();
+
+    const second = await start();
+    const org2 = clients(second).organizations;
+    expect((await control<any>(second, 'GET', '/sandbox/state')).body.accountClosures).toEqual(before);
+    expect(await describe(org2, ids[1])).toBe('PENDING_CLOSURE');
+    // Its scheduled change came back with the time it had left: SUSPENDED in moto and the gateway, with its event.
+    await waitFor('the restored closure SUSPENDED', async () => ((await describe(org2, ids[1])) === 'SUSPENDED' ? true : undefined), 40_000);
+    const { Events } = await clients(second).cloudTrail.send(
+      new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CloseAccountResult' }] }),
+    );
+    const results = Events!.map((e) => JSON.parse(e.CloudTrailEvent!).serviceEventDetails.closeAccountStatus);
+    expect(results.map((r) => r.accountId).sort()).toEqual([ids[0], ids[1]].sort());
+    const restored = results.find((r) => r.accountId === ids[1]);
+    // AWS keeps it PENDING_CLOSURE for its whole duration; the restart does not cut it short.
+    expect(Date.parse(restored.completedTimestamp) - Date.parse(restored.requestedTimestamp)).toBeGreaterThanOrEqual(15_000 - 1_000);
+    expect(await describe(org2, ids[0])).toBe('SUSPENDED');
+    expect(await describe(org2, ids[2])).toBe('ACTIVE');
+    expect((await control<any>(second, 'GET', '/sandbox/state')).body.accountClosures).toMatchObject({ peakInProgress: 1, refused: before.refused });
+  } finally {
+    for (const s of started) await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 90_000);

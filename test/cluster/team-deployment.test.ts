@@ -7,6 +7,12 @@
  * one account and one creation, and the sandbox never sees more than 5 creations in flight across both workers (they
  * share the organization's creation slots). The sandbox itself would accept 100 at once here, so only our
  * coordination keeps it at 5.
+ *
+ * Each request also runs a light day-1 baseline (a blueprint of this test's own, default for the OU: one group
+ * assignment, one opt-in region, a budget): regions are coordinated across both workers (50 changes at once per
+ * organization), and no assignment is made twice through the crashes. The example blueprints' default-VPC deletion is
+ * left out: in moto it builds an EC2 backend per account and region, which 60 accounts at once on two cores turn into
+ * dropped connections (a limit of the emulator, not of AWS); test/baseline/ covers that step.
  */
 import { Client, Connection } from '@temporalio/client';
 import { temporal as proto } from '@temporalio/proto';
@@ -21,6 +27,7 @@ import { SEARCH_ATTRIBUTE_NAMES } from '../../contract/search-attributes';
 import { VENDING_WORKFLOW_TYPE } from '../../contract/vending';
 import { ensureTools, PROJECT_ROOT } from '../../tooling/bootstrap-tools';
 import { freePort } from '../../tooling/processes';
+import { bundleVariant } from '../support/bundle-variant';
 import { waitFor } from '../support/http';
 
 const N = 60;
@@ -39,6 +46,9 @@ beforeAll(async () => {
   // PostgreSQL runs as the `postgres` user when we are root: its data folder's parents must be traversable.
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'vend-cluster-'));
   chmodSync(dataDir, 0o755);
+  const blueprintsDir = path.join(dataDir, 'blueprints');
+  mkdirSync(blueprintsDir);
+  writeFileSync(path.join(blueprintsDir, 'cluster-light.yaml'), CLUSTER_BLUEPRINT);
   const temporalPorts = await freeTemporalPorts();
   cluster = await startCluster({
     dataDir,
@@ -54,6 +64,7 @@ beforeAll(async () => {
     sandbox: { timeScale: TIME_SCALE, createAccountDurationMs: 60_000, accountReadyDelayMs: 5_000, maxCreateAccountsInProgress: 100 },
     appEnv: {
       VEND_POLICY: JSON.stringify({ activityAttemptTimeoutMs: 10_000, creationPollIntervalMs: 300, readinessPollIntervalMs: 300 }),
+      VEND_BLUEPRINTS_DIR: blueprintsDir,
     },
     onServiceLine: (service, line) => {
       const lines = logs.get(service) ?? [];
@@ -74,6 +85,23 @@ afterAll(async () => {
 }, 120_000);
 
 const AUTH = { authorization: 'Bearer dev-requester' };
+
+const CLUSTER_BLUEPRINT = `name: cluster-light
+version: 1
+description: One group assignment, one opt-in region, a budget
+defaultFor: [Workloads]
+steps:
+  identityCenter:
+    assignments:
+      - { group: Platform Admins, permissionSet: AdministratorAccess }
+  regions:
+    enable: [eu-south-1]
+  budget:
+    name: cluster-cap
+    monthlyLimitUsd: 100
+    thresholdsPercent: [100]
+    subscribers: [finops@example.com]
+`;
 
 async function api(i: number, method: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${cluster.apiUrls[i % cluster.apiUrls.length]}${route}`, {
@@ -176,6 +204,13 @@ test('60 requests over two APIs through a worker crash, a Temporal restart and a
   expect(emails.filter((e) => accounts.get(e) !== 1 || creations.get(e) !== 1)).toEqual([]);
   expect(state.peakCreateAccountsInProgress).toBeLessThanOrEqual(5);
   expect(state.peakCreateAccountsInProgress).toBeGreaterThanOrEqual(2);
+  // The baseline: one region change per account, never more than AWS's 50 at once org-wide, none refused; each
+  // account's one assignment created once.
+  expect(state.baseline.regionEnables).toBe(N);
+  expect(state.baseline.peakRegionChangesOrganization).toBeLessThanOrEqual(50);
+  expect(state.baseline.regionChangesRefused).toBe(0);
+  expect(Object.values(state.baseline.assignmentCreations as Record<string, number>).filter((n) => n !== 1)).toEqual([]);
+  expect(Object.keys(state.baseline.assignmentCreations)).toHaveLength(N);
 
   // Visibility on PostgreSQL answers on the custom search attributes, and nothing is left running.
   expect((await client.workflow.count(`${typeQuery} AND VendingStage="completed"`)).count).toBe(N);
@@ -228,3 +263,59 @@ test('the Web UI server answers and the worker metrics are served', async () => 
     expect(await res.text()).toContain('temporal_');
   }
 });
+
+// Last: it stops both original workers.
+test('a rolling deploy across workers: requests parked on build A finish beside and then on build B', async () => {
+  const BUILD_B_PATCH = 'test-build-b-finish-note';
+  const buildB = await bundleVariant([
+    {
+      file: 'workflows/vending.ts',
+      replacements: [
+        {
+          from: "  run.enter(stage, note);\n  if (stage === 'cancelled') {",
+          to: `  if (patched('${BUILD_B_PATCH}')) run.note('finished by build B');\n  run.enter(stage, note);\n  if (stage === 'cancelled') {`,
+        },
+      ],
+    },
+  ]);
+  const buildBPath = path.join(dataDir, 'workflow-bundle-b.js');
+  writeFileSync(buildBPath, buildB);
+
+  // Four requests park at their decision on build A (billing access off: each needs a person).
+  const sandboxPost = (route: string, body: unknown) => fetch(`${cluster.sandbox.endpoint}/sandbox${route}`, { method: 'POST', body: JSON.stringify(body) });
+  expect((await sandboxPost('/linked-account-access', { enabled: false })).status).toBe(200);
+  const ids = await Promise.all(
+    [0, 1, 2, 3].map(async (i) => {
+      const res = await api(i, 'POST', '/v1/account-requests', { accountName: `rolling-${i}`, email: `rolling-${i}@example.com`, organizationalUnit: 'Workloads' });
+      expect(res.status).toBe(202);
+      return res.body.id as string;
+    }),
+  );
+  const stageOf = async (id: string) => (await api(0, 'GET', `/v1/account-requests/${id}`)).body.stage as string;
+  await waitFor('four requests awaiting a decision', async () => ((await Promise.all(ids.map(stageOf))).every((s) => s === 'awaiting-decision') ? true : undefined), 240_000, 1_000);
+  expect((await sandboxPost('/linked-account-access', { enabled: true })).status).toBe(200);
+
+  const decide = async (id: string) => {
+    const res = await fetch(`${cluster.apiUrls[1]}/v1/account-requests/${id}/decision`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer dev-approver', 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'attest-enabled', reason: 'checked in the billing console' }),
+    });
+    expect({ id, status: res.status }).toEqual({ id, status: 200 });
+  };
+
+  // Half-way through the deploy: worker-1 now runs build B, worker-2 still build A; two requests are decided.
+  await cluster.workers[0].stop();
+  await cluster.startWorker('worker-b', buildBPath, await freePort());
+  await Promise.all(ids.slice(0, 2).map(decide));
+  // The deploy completes: worker-2 (build A) stops; the other two are decided and can only finish on build B.
+  await waitFor('the first two completed', async () => ((await Promise.all(ids.slice(0, 2).map(stageOf))).every((s) => s === 'completed') ? true : undefined), 240_000, 1_000);
+  await cluster.workers[1].stop();
+  await Promise.all(ids.slice(2).map(decide));
+  await waitFor('all four completed', async () => ((await Promise.all(ids.map(stageOf))).every((s) => s === 'completed') ? true : undefined), 240_000, 1_000);
+
+  for (const id of ids.slice(2)) {
+    const view = (await api(0, 'GET', `/v1/account-requests/${id}`)).body as { timeline: { note?: string }[] };
+    expect({ id, finishedByB: view.timeline.some((t) => t.note === 'finished by build B') }).toEqual({ id, finishedByB: true });
+  }
+}, 600_000);

@@ -3,8 +3,9 @@
  * by the invariant that should catch it (so a chaos run that passes does so because the promises held, not because
  * the checker looked away).
  */
+import { closureIdForAccount } from '../../contract/closure';
 import { requestIdForEmail } from '../../contract/request-id';
-import { checkInvariants, type Facts, type RequestView, type SandboxAccount } from '../chaos/invariants';
+import { checkInvariants, type ClosureView, type Facts, type RequestView, type SandboxAccount } from '../chaos/invariants';
 import { type Exchange } from '../chaos/journal';
 import { type ReceivedNotification } from '../chaos/notification-receiver';
 
@@ -39,6 +40,13 @@ function remediatedView(): RequestView {
     },
     decision: { decision: 'approve-remediation', reason: 'r', decidedBy: 'bob', decidedAt: iso(10) },
     rootWindow: { openedAt: iso(12), closedAt: iso(22), closedBecause: 'confirmed', confirmedBy: 'erin' },
+    baseline: {
+      blueprint: { name: 'chaos-day-one', version: 1 },
+      steps: [
+        { step: 'identity-center', state: 'done' },
+        { step: 'regions', state: 'skipped' },
+      ],
+    },
     timeline: [
       { stage: 'awaiting-decision', enteredAt: iso(6) },
       { stage: 'root-window-open', enteredAt: iso(11) },
@@ -63,9 +71,69 @@ function world(patch: Partial<Facts> = {}): Facts {
     plants: [],
     resets: [],
     unsettled: [],
+    closures: [],
+    unsettledClosures: [],
+    accountClosures: [],
+    placementsBefore: {},
+    parents: { [PROTECTED]: PROTECTED_OU },
+    closureAccounts: {},
+    managementAccountId: MANAGEMENT,
+    protectedAccountIds: [PROTECTED],
+    quarantineOuId: QUARANTINE_OU,
+    assignmentCreations: { [`${ACCOUNT}|arn:aws:sso:::permissionSet/ps-1|GROUP|g-1`]: 1, [`${ACCOUNT}|arn:aws:sso:::permissionSet/ps-1|USER|u-1`]: 1 },
     workerCrashes: [],
     ...patch,
   };
+}
+
+// ---- closures ------------------------------------------------------------------------------------------------------
+
+const CLOSURE = closureIdForAccount(ACCOUNT);
+const MANAGEMENT = '000011112222';
+const PROTECTED = '555566667777';
+const WORKLOADS_OU = 'ou-root-workloads';
+const QUARANTINE_OU = 'ou-root-suspended';
+const PROTECTED_OU = 'ou-root-protected';
+
+const closeAsked = exchange({ method: 'POST', path: '/v1/closure-requests', user: 'alice', status: 202, requestBody: { accountId: ACCOUNT, reason: 'r' }, body: { id: CLOSURE } }, 30);
+const closeApproved = exchange({ method: 'POST', path: `/v1/closure-requests/${CLOSURE}/decision`, user: 'bob', status: 200, requestBody: { decision: 'approve', reason: 'r' } }, 31);
+const closeCancelled = exchange({ method: 'POST', path: `/v1/closure-requests/${CLOSURE}/cancel`, user: 'alice', status: 202, requestBody: { reason: 'r' } }, 32);
+
+function closedView(patch: Partial<ClosureView> = {}): ClosureView {
+  return {
+    id: CLOSURE,
+    stage: 'closed',
+    execution: 'COMPLETED',
+    accountId: ACCOUNT,
+    requester: 'alice',
+    decision: { decision: 'approve', decidedBy: 'bob', decidedAt: iso(31) },
+    quarantine: { sourceParentId: WORKLOADS_OU, quarantinedAt: iso(31.5) },
+    ...patch,
+  };
+}
+
+/** The remediated request's account, then closed: asked by its requester, approved by bob, SUSPENDED in AWS. */
+function closedWorld(patch: Partial<Facts> = {}): Facts {
+  return world({
+    exchanges: [submitted, approved, confirmed, closeAsked, closeApproved],
+    closures: [{ id: CLOSURE, view: closedView() }],
+    accountClosures: [{ accountId: ACCOUNT, state: 'SUSPENDED' }],
+    placementsBefore: { [ACCOUNT]: WORKLOADS_OU },
+    parents: { [ACCOUNT]: QUARANTINE_OU, [PROTECTED]: PROTECTED_OU },
+    closureAccounts: { [CLOSURE]: ACCOUNT },
+    ...patch,
+  });
+}
+
+/** The same closure cancelled by its requester in the grace period, and the account back in Workloads. */
+function cancelledWorld(patch: Partial<Facts> = {}): Facts {
+  return closedWorld({
+    exchanges: [submitted, approved, confirmed, closeAsked, closeApproved, closeCancelled],
+    closures: [{ id: CLOSURE, view: closedView({ stage: 'cancelled', execution: 'COMPLETED', cancellation: { cancelledBy: 'alice', stage: 'quarantine' }, quarantine: { sourceParentId: WORKLOADS_OU, quarantinedAt: iso(31.5), restoredAt: iso(32.5) } }) }],
+    accountClosures: [],
+    parents: { [ACCOUNT]: WORKLOADS_OU, [PROTECTED]: PROTECTED_OU },
+    ...patch,
+  });
 }
 
 const names = (facts: Facts) => [...new Set(checkInvariants(facts).map((v) => v.invariant))];
@@ -155,4 +223,63 @@ test('a 5xx, an error outside the shape, a request that never answered, a workfl
 test('a request still running after settling, a worker that died on its own', () => {
   expect(names(world({ unsettled: [ID] }))).toEqual(['settles']);
   expect(names(world({ workerCrashes: [{ at: T0, code: 1, tail: 'vending worker: boom' }] }))).toEqual(['worker-stays-up']);
+});
+
+test('a closure approved by another person, and one cancelled in its grace period with the account restored, break nothing', () => {
+  expect(checkInvariants(closedWorld())).toEqual([]);
+  expect(checkInvariants(cancelledWorld())).toEqual([]);
+});
+
+test('an account SUSPENDED without an approval, or on its requester\'s own approval', () => {
+  expect(names(closedWorld({ exchanges: [submitted, approved, confirmed, closeAsked], closures: [{ id: CLOSURE, view: closedView({ decision: undefined }) }] }))).toEqual([
+    'closure-only-approved',
+  ]);
+  const own = exchange({ ...closeApproved, user: 'alice' }, 31);
+  const facts = closedWorld({ exchanges: [submitted, approved, confirmed, closeAsked, own], closures: [{ id: CLOSURE, view: closedView({ decision: { decision: 'approve', decidedBy: 'alice' } }) }] });
+  expect(names(facts)).toEqual(expect.arrayContaining(['closure-only-approved', 'closure-decider-allowed']));
+  // An approval by someone without the approver role is no approval either.
+  const noRole = exchange({ ...closeApproved, user: 'mallory' }, 31);
+  expect(names(closedWorld({ exchanges: [submitted, approved, confirmed, closeAsked, noRole] }))).toEqual(expect.arrayContaining(['closure-only-approved', 'closure-decider-allowed']));
+});
+
+test('two accepted closure decisions in one run; a second after the closure was asked for again is its own run', () => {
+  const second = exchange({ ...closeApproved, user: 'erin', requestBody: { decision: 'reject', reason: 'r' } }, 31.01);
+  expect(names(closedWorld({ exchanges: [submitted, approved, confirmed, closeAsked, closeApproved, second] }))).toEqual(['one-decision-per-closure']);
+  const again = exchange({ ...closeAsked }, 40);
+  const later = exchange({ ...closeApproved, user: 'erin' }, 41);
+  expect(names(closedWorld({ exchanges: [submitted, approved, confirmed, closeAsked, closeApproved, closeCancelled, again, later] }))).toEqual([]);
+});
+
+test('the management account closed, a protected account quarantined, a closure of it accepted', () => {
+  expect(names(closedWorld({ accountClosures: [{ accountId: ACCOUNT, state: 'SUSPENDED' }, { accountId: MANAGEMENT, state: 'PENDING_CLOSURE' }] }))).toContain('closure-never-protected');
+  expect(names(closedWorld({ parents: { [ACCOUNT]: QUARANTINE_OU, [PROTECTED]: QUARANTINE_OU } }))).toEqual(['closure-never-protected']);
+  const asked = exchange({ ...closeAsked, user: 'oscar', requestBody: { accountId: PROTECTED, reason: 'r', adopt: true }, body: { id: closureIdForAccount(PROTECTED) } }, 35);
+  expect(names(closedWorld({ exchanges: [submitted, approved, confirmed, closeAsked, closeApproved, asked] }))).toEqual(['closure-never-protected']);
+  // Refused (422) is what should happen: nothing to name.
+  const refused = exchange({ ...asked, status: 422, body: { error: { code: 'PROTECTED_ORGANIZATIONAL_UNIT', message: 'm' } } }, 35);
+  expect(names(closedWorld({ exchanges: [submitted, approved, confirmed, closeAsked, closeApproved, refused] }))).toEqual([]);
+});
+
+test('a closure cancelled in its grace period that left the account in quarantine, or closed it', () => {
+  expect(names(cancelledWorld({ parents: { [ACCOUNT]: QUARANTINE_OU, [PROTECTED]: PROTECTED_OU } }))).toEqual(['closure-cancel-restores']);
+  expect(names(cancelledWorld({ accountClosures: [{ accountId: ACCOUNT, state: 'PENDING_CLOSURE' }] }))).toEqual(['closure-cancel-restores']);
+  // Where the account sat before the program asked wins over the closure's own record of it.
+  expect(names(cancelledWorld({ placementsBefore: { [ACCOUNT]: 'ou-root-sandbox' } }))).toEqual(['closure-cancel-restores']);
+});
+
+test('a closure still running after settling', () => {
+  expect(names(closedWorld({ unsettledClosures: [CLOSURE] }))).toEqual(['closure-settles']);
+});
+
+test('a guardian pass that never came after the end fails the program rather than letting it be checked early', () => {
+  expect(names(closedWorld({ guardianWait: 'no complete guardian pass (with its cleanups) within 180000 ms of the end' }))).toEqual(['settles']);
+});
+
+test('completed with a baseline step not done, and an assignment created twice', () => {
+  const failed = withView({ baseline: { blueprint: { name: 'chaos-day-one', version: 1 }, steps: [{ step: 'identity-center', state: 'done' }, { step: 'budget', state: 'failed' }] } });
+  expect(names(world(failed))).toEqual(['baseline-steps-finished']);
+  // A request that ended at needs-attention with a failed step breaks nothing: only `completed` promises every step.
+  const attention = withView({ stage: 'needs-attention', execution: 'COMPLETED', baseline: failed.requests[0].view.baseline });
+  expect(names(world({ ...attention, windowSeen: [] }))).not.toContain('baseline-steps-finished');
+  expect(names(world({ assignmentCreations: { [`${ACCOUNT}|arn:aws:sso:::permissionSet/ps-1|GROUP|g-1`]: 2 } }))).toEqual(['baseline-assignment-once']);
 });

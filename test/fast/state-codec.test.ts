@@ -2,6 +2,7 @@
  * The generic encoding of the gateway's state (sandbox/state-codec.ts): every kind of data a field may hold comes back
  * as it was, what is not data is refused with its path, and reading back checks each field against the code's state.
  */
+import { CLOSE_ACCOUNT_COMPLETION } from '../../sandbox/account-closure';
 import { decodeStateInto, encodeState, IncompatibleStateError, NotPersistableError } from '../../sandbox/state-codec';
 import { SandboxState } from '../../sandbox/state';
 
@@ -82,6 +83,26 @@ test('a SandboxState in use comes back equal, field by field', () => {
   expect(restored.rootCredentials.get('444455556666')).not.toHaveProperty('loginProfile');
 });
 
+test('a closure in progress comes back whole: its record, the quota log, refusals, peak and the change that completes it', () => {
+  const s = new SandboxState();
+  const closures = s.accountClosures;
+  closures.records.set('111122223333', { accountId: '111122223333', requestedAt: 1_000, state: 'SUSPENDED', suspendedAt: 1_500 });
+  closures.records.set('444455556666', { accountId: '444455556666', requestedAt: 2_000, state: 'PENDING_CLOSURE' });
+  closures.accepted.push(1_000, 2_000);
+  closures.refused = { quota: 1, requestsLimit: 2, alreadyClosed: 3 };
+  closures.peakInProgress = 2;
+  s.scheduledChanges.push({ id: 'c1', kind: CLOSE_ACCOUNT_COMPLETION, dueAt: 2_500, payload: { accountId: '444455556666' } });
+
+  const { restored, missing } = roundTrip(s, new SandboxState());
+  expect(missing).toEqual([]);
+  expect(restored.accountClosures).toEqual(closures);
+  expect(restored.accountClosures.records.get('444455556666')).toEqual({ accountId: '444455556666', requestedAt: 2_000, state: 'PENDING_CLOSURE' });
+  expect(restored.scheduledChanges).toEqual([{ id: 'c1', kind: CLOSE_ACCOUNT_COMPLETION, dueAt: 2_500, payload: { accountId: '444455556666' } }]);
+  // A reset after the restore starts the closures afresh, as before it.
+  restored.clear();
+  expect(restored.accountClosures).toEqual(new SandboxState().accountClosures);
+});
+
 test('a new SandboxState holds data only (a field initialised with a runtime object fails here)', () => {
   expect(() => encodeState(new SandboxState())).not.toThrow();
 });
@@ -131,4 +152,55 @@ test('reading back: a field the saved state lacks (added since) keeps its initia
   const { missing } = decodeStateInto(rest, fresh);
   expect(missing).toEqual(['cloudTrail']);
   expect(fresh.cloudTrail).toEqual([]);
+});
+
+test("the day-1 baseline's changes in progress come back with their due times: a region ENABLING, an assignment creation IN_PROGRESS", () => {
+  const s = new SandboxState();
+  const enablingUntil = 1_700_000_600_000;
+  s.baseline.regions.set(
+    '111122223333',
+    new Map([
+      ['eu-south-1', { status: 'ENABLING', until: enablingUntil }],
+      ['ap-east-1', { status: 'ENABLED' }],
+      ['me-south-1', { status: 'DISABLED' }],
+    ]),
+  );
+  s.baseline.assignmentCreations.push(
+    {
+      requestId: 'c0ffee00-0000-4000-8000-000000000001',
+      instanceArn: 'arn:aws:sso:::instance/ssoins-1',
+      targetId: '111122223333',
+      permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-1',
+      principalType: 'GROUP',
+      principalId: 'g-1',
+      status: 'IN_PROGRESS',
+      createdAt: 1_700_000_000_000,
+      completeAt: 1_700_000_002_000,
+    },
+    {
+      requestId: 'c0ffee00-0000-4000-8000-000000000002',
+      instanceArn: 'arn:aws:sso:::instance/ssoins-1',
+      targetId: '111122223333',
+      permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-2',
+      principalType: 'USER',
+      principalId: 'u-1',
+      status: 'FAILED',
+      createdAt: 1_700_000_000_000,
+      completeAt: 1_700_000_002_000,
+      failureReason: 'no such principal',
+    },
+  );
+  s.baseline.contactInformation.set('111122223333', { FullName: 'Ops', AddressLine1: '1 Main St', City: 'Berlin', PostalCode: '10115', CountryCode: 'DE', PhoneNumber: '+49 30 1234' });
+  s.baseline.counters.regionEnables = 2;
+  s.baseline.counters.peakRegionChangesAccount = 1;
+  s.baseline.counters.assignmentCreations['111122223333|arn:aws:sso:::permissionSet/ssoins-1/ps-1|GROUP|g-1'] = 1;
+
+  const { restored, missing } = roundTrip(s, new SandboxState());
+  expect(missing).toEqual([]);
+  expect(restored.baseline).toEqual(s.baseline);
+  expect(restored.baseline.regions.get('111122223333')?.get('eu-south-1')).toEqual({ status: 'ENABLING', until: enablingUntil });
+  expect(restored.baseline.assignmentCreations[0]).toMatchObject({ status: 'IN_PROGRESS', completeAt: 1_700_000_002_000 });
+  // A reset after the restore starts the baseline's state empty again.
+  restored.clear();
+  expect(restored.baseline).toEqual(new SandboxState().baseline);
 });

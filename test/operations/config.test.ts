@@ -21,6 +21,7 @@ import { parseConfig } from '../../config/parse';
 import { clientConnectionOptions, describeTemporalConnection, nativeConnectionOptions, TemporalConnectionSchema } from '../../config/temporal-connection';
 import { workerConfigFromEnv } from '../../worker/config';
 import { randomEncryptionEnv } from '../support/env';
+import { WORKFLOW_BUNDLE_PATH } from '../support/paths';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const files: Record<string, Buffer> = {
@@ -226,7 +227,8 @@ describe('the worker process prints no secret', () => {
           if (untilLine?.test(line)) void proc.stop();
         },
       });
-      const timer = setTimeout(() => void proc.stop(), 40_000);
+      // Generous: the worker starts in seconds, but a loaded machine can take far longer; the wait ends at the line.
+      const timer = setTimeout(() => void proc.stop(), 120_000);
       void proc.exited.then((code) => {
         clearTimeout(timer);
         resolve({ output: lines.join('\n'), code });
@@ -244,6 +246,8 @@ describe('the worker process prints no secret', () => {
         VEND_AWS_ACCESS_KEY_ID: 'AKIDSECRETTEST',
         VEND_AWS_SECRET_ACCESS_KEY: secret,
         LOG_LEVEL: 'debug',
+        // The suite's prebuilt bundle, as the image does: no webpack run inside the process's start.
+        VEND_WORKFLOW_BUNDLE: WORKFLOW_BUNDLE_PATH,
         ...encryption,
       },
       /worker running/,
@@ -252,7 +256,7 @@ describe('the worker process prints no secret', () => {
     const running = JSON.parse(output.split('\n').find((l) => l.includes('worker running'))!);
     expect(running).toMatchObject({ temporal: { security: 'plain' }, aws: { mode: 'sandbox' }, encryption: { keyId: 'test-1' } });
     for (const value of [secret, JSON.parse(encryption.VEND_ENCRYPTION_KEYS)['test-1'], encryption.VEND_SEARCH_HMAC_KEY]) expect(output).not.toContain(value);
-  }, 60_000);
+  }, 150_000);
 
   test('an API key that Temporal never sees (TLS to a plain server) fails the start without printing the key', async () => {
     const key = `tmprl-${randomBytes(16).toString('hex')}`;
@@ -266,5 +270,5 @@ describe('the worker process prints no secret', () => {
     expect(code).not.toBe(0);
     expect(output).toMatch(/vending worker: .*(connect|transport|tls|TLS)/);
     expect(output).not.toContain(key);
-  }, 60_000);
+  }, 150_000);
 });

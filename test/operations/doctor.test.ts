@@ -5,7 +5,9 @@
  * code is non-zero. The check functions (client/doctor/checks.ts) are also driven in-process where the sandbox cannot
  * play the broken state (an organization in consolidated-billing mode).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   CreateAccountCommand,
@@ -16,6 +18,8 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { runDoctor, LINKED_ACCOUNT_ACCESS_CONSOLE_PATH, type DoctorReport } from '../../client/doctor/checks';
+import { LocalSandboxEnvSchema, localSandboxFilePath, writeLocalSandboxFile } from '../../config/local-sandbox';
+import { sandboxWorkerEnv } from '../../sandbox';
 import { startTestEnv, type TestEnv } from '../support/env';
 import { waitFor } from '../support/http';
 
@@ -59,6 +63,11 @@ function doctor(args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<
   const childEnv: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...awsEnv(), ...extraEnv };
   delete childEnv.VEND_ACCOUNT_QUOTA;
   if (extraEnv.VEND_ACCOUNT_QUOTA) childEnv.VEND_ACCOUNT_QUOTA = extraEnv.VEND_ACCOUNT_QUOTA;
+  return vendDoctor(args, childEnv);
+}
+
+/** `vend doctor` with exactly this environment. */
+function vendDoctor(args: string[], childEnv: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve) => {
     execFile(process.execPath, [path.join(ROOT, 'bin', 'vend.js'), 'doctor', ...args], { cwd: ROOT, env: childEnv, timeout: 60_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
@@ -275,4 +284,61 @@ test('AWS unreachable (exit 3), no credentials (exit 2), a bad setting (exit 2):
   const badQuota = await doctor(['--account-quota', 'ten']);
   expect(badQuota.code).toBe(2);
   expect(badQuota.stderr).toContain('--account-quota');
+});
+
+describe('an environment that names no AWS: the local sandbox of a running npm start (config/local-sandbox.ts)', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'vend-doctor-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  /** A shell with no AWS of its own: no VEND_AWS_*, no AWS_PROFILE or keys, no credentials files, no instance role. */
+  function bareEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+      AWS_CONFIG_FILE: '/nonexistent/config',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      VEND_DATA_DIR: dataDir,
+      ...extra,
+    };
+  }
+  const publish = (ownerPid: number) =>
+    writeLocalSandboxFile(dataDir, { ownerPid, env: LocalSandboxEnvSchema.parse(sandboxWorkerEnv(env.sandbox)) });
+
+  test('npm start running: its sandbox is checked and the report says so; an environment that names an AWS wins', async () => {
+    const file = publish(process.pid);
+    const run = await vendDoctor([], bareEnv());
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain(`AWS: ${env.sandbox.endpoint} (region ${env.sandbox.region})`);
+    expect(run.stdout).toContain(`the local sandbox of npm start (pid ${process.pid}, ${file}); set VEND_AWS_MODE=aws to check real AWS`);
+    expect(lineOf(run, 'organization in all-features mode').status).toBe('PASS');
+
+    // Any AWS setting of its own (here an endpoint nobody listens on) is used as it is: the file is not read.
+    const named = await vendDoctor([], bareEnv({ VEND_AWS_ENDPOINT: 'http://127.0.0.1:9', VEND_AWS_ACCESS_KEY_ID: 'k', VEND_AWS_SECRET_ACCESS_KEY: 's' }));
+    expect(named.code).toBe(3);
+    const profile = await vendDoctor([], bareEnv({ AWS_PROFILE: 'someone-else' }));
+    expect(profile.code).toBe(2);
+    expect(profile.stdout).not.toContain(env.sandbox.endpoint);
+  });
+
+  test('a file left by an npm start that is gone is not used: no credentials, and how to get a local sandbox', async () => {
+    const gone = spawn(process.execPath, ['-e', '']);
+    const pid = gone.pid!;
+    await new Promise((resolve) => gone.once('exit', resolve));
+    publish(pid);
+    const run = await vendDoctor([], bareEnv());
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('no AWS credentials');
+    expect(run.stderr).toContain(`for the local sandbox, run npm start: then \`npx vend doctor\` checks it (${localSandboxFilePath(dataDir)} is left from an npm start that is gone (pid ${pid}))`);
+  });
+
+  test('a damaged file is refused with its name and the fix, exit 2, nothing checked', async () => {
+    writeFileSync(localSandboxFilePath(dataDir), JSON.stringify({ ownerPid: process.pid, env: { VEND_AWS_ENDPOINT: 'not a url' } }));
+    const run = await vendDoctor([], bareEnv());
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`${localSandboxFilePath(dataDir)} does not describe a local sandbox (env.VEND_AWS_MODE, env.VEND_AWS_ENDPOINT`);
+    expect(run.stderr).toContain('delete it (npm start writes it again)');
+  });
 });

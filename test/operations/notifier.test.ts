@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { NativeConnection } from '@temporalio/worker';
 import { createNotifierActivities, webhookSink, type Notification } from '../../activities/notifier';
 import { statusQuery } from '../../contract/vending';
-import { createVendingWorkers } from '../../worker/worker';
+import { createVendingWorkerSet } from '../../worker/worker-set';
 import { startTestEnv } from '../support/env';
 import { waitFor } from '../support/http';
 import { WORKFLOW_BUNDLE_PATH } from '../support/paths';
@@ -114,11 +114,13 @@ test('through a real worker: the completed notification is retried by Temporal u
   const webhook = await startWebhook((body) => (body.kind === 'completed' && ++completedPosts <= 2 ? 503 : 200));
   const env = await startTestEnv({ worker: false, sandbox: { timeScale: 10 } });
   const connection = await NativeConnection.connect({ address: process.env.VEND_TEST_TEMPORAL_ADDRESS as string });
-  const workers = await createVendingWorkers({
+  const workers = await createVendingWorkerSet({
     connection,
+    client: env.client,
     namespace: 'default',
     taskQueue: env.taskQueue,
-    activities: { aws: env.aws, notificationSinks: [webhookSink(webhook.url)] },
+    aws: env.aws,
+    notificationSinks: [webhookSink(webhook.url)],
     awsQuotaScale: env.sandbox.settings().timeScale,
     workflowBundle: { code: readFileSync(WORKFLOW_BUNDLE_PATH, 'utf8') },
   });

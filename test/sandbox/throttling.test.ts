@@ -124,8 +124,8 @@ test('faults: injected throttles, 500/503 and latency, limited to chosen operati
   expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
 
   const c = await counters();
-  expect(c['organizations:ListAccounts']).toEqual({ calls: 3, throttled: 1, faults: 1 });
-  expect(c['organizations:ListRoots']).toEqual({ calls: 1, throttled: 0, faults: 0 });
+  expect(c['organizations:ListAccounts']).toEqual({ calls: 3, throttled: 1, faults: 1, succeeded: 1 });
+  expect(c['organizations:ListRoots']).toEqual({ calls: 1, throttled: 0, faults: 0, succeeded: 1 });
 });
 
 const figures: Record<string, unknown> = {};

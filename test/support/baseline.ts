@@ -1,7 +1,7 @@
 /** Helpers for baseline tests: blueprints resolved as the API resolves them, and operator decisions as the API signs them. */
 import { type WorkflowHandle } from '@temporalio/client';
 import { baselineInputFor, decideBaselineStep } from '../../client/baseline';
-import { loadBlueprints } from '../../client/blueprint-catalog';
+import { loadBlueprintCatalog } from '../../client/blueprint-catalog';
 import { describeRequest, type Actor } from '../../client/temporal';
 import { type BaselineInput, type BaselinePolicyOverrides, type BaselineStepDecision } from '../../contract/baseline';
 import { BlueprintSchema, type Blueprint } from '../../contract/blueprint';
@@ -10,7 +10,7 @@ import { statusQuery } from '../../contract/vending';
 import { TEST_BASELINE_POLICY, type TestEnv } from './env';
 
 /** The repo's example blueprints (blueprints/*.yaml). */
-export const exampleBlueprints = () => loadBlueprints();
+export const exampleBlueprints = () => loadBlueprintCatalog();
 
 /** A request's baseline as the API would start it: the blueprint's content under the test policy. */
 export function baselineOf(env: TestEnv, blueprint: Blueprint | string, policy: BaselinePolicyOverrides = {}): BaselineInput {

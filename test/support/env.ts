@@ -11,20 +11,19 @@ import { createAwsClients, type AwsClients } from '../../activities/aws-clients'
 import { type Notification } from '../../activities/notifier';
 import { type PolicyOverrides } from '../../contract/policy';
 import { DecisionKeysConfigSchema, DecisionSigner, randomDecisionKeysEnv } from '../../client/decision-signer';
-import { closureSlotsConfig, type ClosureQuotaOverrides } from '../../activities/closure-slots';
-import { creationSlotsConfig } from '../../activities/creation-slots';
+import { type ClosureQuotaOverrides } from '../../activities/closure-slots';
 import { type ClosureApiConfig } from '../../client/api/closure-config';
 import { OrganizationDirectoryReader } from '../../client/organization-directory';
 import { ensureOrganizationDirectory } from '../../worker/organization-directory';
 import { createVendingClient, type VendingClient } from '../../client/temporal';
-import { regionSlotsConfig } from '../../activities/region-slots';
 import { type BaselinePolicyOverrides } from '../../contract/baseline';
 import { type BlueprintCatalog } from '../../client/blueprint-catalog';
 import { dataProtection, EncryptionConfigSchema, type DataProtection, type EncryptionConfig } from '../../encryption';
 import { sandboxWorkerEnv, startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../../sandbox';
 import { parseConfig } from '../../config/parse';
 import { clientConnectionOptions, nativeConnectionOptions, TemporalConnectionSchema } from '../../config/temporal-connection';
-import { createVendingWorkers, type VendingWorkers } from '../../worker/worker';
+import { type VendingWorkers } from '../../worker/worker';
+import { createVendingWorkerSet } from '../../worker/worker-set';
 import { ensureGuardianSchedule } from '../../worker/guardian-schedule';
 import { WORKFLOW_BUNDLE_PATH } from './paths';
 
@@ -46,8 +45,9 @@ export const TEST_POLICY: PolicyOverrides = {
 /** The baseline's timing for tests: fast polls, short deadlines. */
 export const TEST_BASELINE_POLICY: BaselinePolicyOverrides = {
   pollIntervalMs: 200,
-  stepDeadlineMs: 20_000,
-  regionsDeadlineMs: 60_000,
+  // Generous: a step is done in seconds, but moto deleting default VPCs in every region is slow on a loaded machine.
+  stepDeadlineMs: 120_000,
+  regionsDeadlineMs: 180_000,
   regionSlotWaitMs: 10_000,
   attentionDeadlineMs: 120_000,
 };
@@ -163,19 +163,16 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
   let workers: VendingWorkers | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async (bundleCode?: string) => {
-    workers = await createVendingWorkers({
+    workers = await createVendingWorkerSet({
       connection: nativeConnection,
+      client,
       namespace: 'default',
       taskQueue,
-      activities: {
-        aws,
-        notificationSinks: [{ send: async (n) => void notifications.push(n) }],
-        creationSlots: { client, config: creationSlotsConfig(sandbox.settings().timeScale, opts.maxCreationsInFlight) },
-        closureSlots: { client, config: closureSlotsConfig(sandbox.settings().timeScale, opts.closureQuota) },
-        regionSlots: { client, config: regionSlotsConfig(sandbox.settings().timeScale) },
-        guardian: { client },
-      },
+      aws,
+      notificationSinks: [{ send: async (n) => void notifications.push(n) }],
       awsQuotaScale: sandbox.settings().timeScale,
+      maxCreationsInFlight: opts.maxCreationsInFlight,
+      closureQuota: opts.closureQuota,
       workflowBundle: { code: bundleCode ?? readFileSync(WORKFLOW_BUNDLE_PATH, 'utf8') },
       dataConverter: protection.dataConverter,
     });

@@ -5,10 +5,10 @@
  */
 import { NativeConnection } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
-import { creationSlotsConfig } from '../../activities/creation-slots';
 import { creationSlotsQuery, creationSlotsWorkflowId } from '../../contract/creation-slots';
 import { type VendingResult } from '../../contract/vending';
-import { createVendingWorkers, type VendingWorkers } from '../../worker/worker';
+import { type VendingWorkers } from '../../worker/worker';
+import { createVendingWorkerSet } from '../../worker/worker-set';
 import { startTestEnv, type TestEnv } from '../support/env';
 import { waitFor } from '../support/http';
 import { WORKFLOW_BUNDLE_PATH } from '../support/paths';
@@ -24,17 +24,15 @@ beforeAll(async () => {
   // 60 s of AWS time per creation (6 s real): 5 slots / 60 s < 0.1/s, so the 5-slot limit binds, as in AWS.
   env = await startTestEnv({ worker: false, sandbox: { timeScale: TIME_SCALE, createAccountDurationMs: 60_000 } });
   connection = await NativeConnection.connect({ address: process.env.VEND_TEST_TEMPORAL_ADDRESS! });
-  workers = await createVendingWorkers({
+  workers = await createVendingWorkerSet({
     connection,
+    client: env.client,
     namespace: 'default',
     taskQueue: env.taskQueue,
     awsQuotaScale: TIME_SCALE,
     workflowBundle: { code: readFileSync(WORKFLOW_BUNDLE_PATH, 'utf8') },
-    activities: {
-      aws: env.aws,
-      notificationSinks: [],
-      creationSlots: { client: env.client, config: creationSlotsConfig(TIME_SCALE) },
-    },
+    aws: env.aws,
+    notificationSinks: [],
   });
   running = workers.run();
 });

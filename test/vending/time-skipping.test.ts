@@ -4,7 +4,6 @@
  * sandbox; only timers are skipped.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import fc from 'fast-check';
 import { Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -16,7 +15,7 @@ import { vendingTaskQueues } from '../../contract/task-queues';
 import { temporal } from '@temporalio/proto';
 import { statusQuery, VENDING_INPUT_VERSION, VENDING_WORKFLOW_TYPE, type VendingInput, type VendingResult } from '../../contract/vending';
 import { POLICY_DEFAULTS, resolvePolicy } from '../../contract/policy-defaults';
-import { HISTORY_EVENT_BUDGET, maxHistoryEvents } from '../../contract/policy';
+import { maxHistoryEvents } from '../../contract/policy';
 import { randomDecisionSigner } from '../../client/decision-signer';
 import { decide, describeRequest } from '../../client/temporal';
 import { startSandbox, type RunningSandbox } from '../../sandbox';

@@ -28,6 +28,7 @@ export const accountRequestRoutes: FastifyPluginAsyncZod<AccountRequestRoutesOpt
     organizationDirectory: opts.organizationDirectory,
     blueprints: opts.blueprints,
     baselinePolicy: opts.baselinePolicy,
+    guardianFindings: opts.guardianFindings,
   };
   await app.register(submitRequestRoute, ctx);
   await app.register(readRequestsRoutes, ctx);

@@ -13,9 +13,9 @@ import { cancelClosure, decideClosure, describeClosure, type ClosureFacts } from
 import { NoTrustedSigningKeyError } from '../../temporal';
 import { requireRole, type Principal } from '../auth';
 import { ApiError, errorResponses } from '../errors';
+import { closureNotFound, type ClosureRouteContext } from './closure-context';
 import { ClosureCancelBodySchema, ClosureDecisionBodySchema, ClosureDecisionRecordSchema, ClosureIdParams, closureLinks, ClosureRefSchema } from './closure-schemas';
 import { principalOf, readsEveryRequest } from './context';
-import { type ClosureRouteContext } from './closure-requests';
 
 export const closureDecisionRoutes: FastifyPluginAsyncZod<ClosureRouteContext> = async (app, ctx) => {
   app.post(
@@ -73,14 +73,10 @@ export const closureDecisionRoutes: FastifyPluginAsyncZod<ClosureRouteContext> =
   );
 };
 
-export function notFound(id: string): ApiError {
-  return new ApiError(404, 'CLOSURE_NOT_FOUND', `no closure ${id}`);
-}
-
 /** The closure must exist, be visible to the caller (404 as a missing one), and still run (409). */
 async function runningClosure(client: Client, id: string, principal: Principal): Promise<ClosureFacts> {
   const facts = await describeClosure(client, id);
-  if (!facts || (!readsEveryRequest(principal) && facts.requester !== principal.user)) throw notFound(id);
+  if (!facts || (!readsEveryRequest(principal) && facts.requester !== principal.user)) throw closureNotFound(id);
   if (!facts.running) throw new ApiError(409, 'CLOSURE_ENDED', `closure ${id} has ended at stage ${facts.stage}`, { stage: facts.stage });
   return facts;
 }

@@ -13,11 +13,11 @@ import { ACCOUNT_CLOSED_STAGES, closureTurn, describeClosure, listClosures, read
 import { reserveIdempotencyKey } from '../../temporal';
 import { authenticateHeader, type Authenticator, type Principal } from '../auth';
 import { admitClosure, checkAsker } from '../closure-admission';
-import { type ClosureApiConfig } from '../closure-config';
 import { ApiError, errorResponses } from '../errors';
 import { compareFingerprints, fingerprintOf, IdempotencyKeySchema } from '../idempotency';
 import { decodePageToken, encodePageToken } from '../page-token';
-import { closureDecisionRoutes, notFound } from './closure-decisions';
+import { closureNotFound, type ClosureRouteContext } from './closure-context';
+import { closureDecisionRoutes } from './closure-decisions';
 import {
   ClosureIdParams,
   closureLinks,
@@ -27,11 +27,7 @@ import {
   ClosureViewSchema,
   NewClosureRequestSchema,
 } from './closure-schemas';
-import { principalOf, readsEveryRequest, type RouteContext } from './context';
-
-export interface ClosureRouteContext extends RouteContext {
-  closure: ClosureApiConfig;
-}
+import { principalOf, readsEveryRequest } from './context';
 
 export const closureRequestRoutes: FastifyPluginAsyncZod<ClosureRouteContext & { authenticator: Authenticator }> = async (app, opts) => {
   app.addHook('onRequest', async (request) => {
@@ -153,7 +149,7 @@ const readClosureRoutes: FastifyPluginAsyncZod<ClosureRouteContext> = async (app
       const { id } = request.params;
       try {
         const view = await readClosure(ctx.temporal.workflow.getHandle(id), ctx.temporal, (facts) => mayRead(principal, facts));
-        if (!view) throw notFound(id);
+        if (!view) throw closureNotFound(id);
         const status = view.status;
         const waiting = view.stage === 'closing' && view.execution === 'RUNNING' && !status?.closure?.closeRequestedAt;
         const turn = waiting ? await closureTurn(ctx.temporal, ctx.taskQueue, id) : undefined;
@@ -178,7 +174,7 @@ const readClosureRoutes: FastifyPluginAsyncZod<ClosureRouteContext> = async (app
           links: closureLinks(view.id),
         };
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw notFound(id);
+        if (err instanceof WorkflowNotFoundError) throw closureNotFound(id);
         throw err;
       }
     },

@@ -1,5 +1,5 @@
 /** What every /v1 route receives, and the principal the auth hook attached to the request. */
-import { type VendingClient } from '../../temporal';
+import { type GuardianFindingsReader, type VendingClient } from '../../temporal';
 import { type FastifyRequest } from 'fastify';
 import { type BaselinePolicyOverrides } from '../../../contract/baseline';
 import { type PolicyOverrides } from '../../../contract/policy';
@@ -19,6 +19,8 @@ export interface RouteContext {
   organizationDirectory: OrganizationDirectoryReader;
   blueprints: BlueprintCatalog;
   baselinePolicy: BaselinePolicyOverrides;
+  /** What the root-window guardian found, one visibility list shared by every read for a moment. */
+  guardianFindings: GuardianFindingsReader;
 }
 
 declare module 'fastify' {

@@ -7,7 +7,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AccountEmailSchema } from '../../../contract/request';
-import { guardianFindings, listRequests, readRequest, visibilityString } from '../../temporal';
+import { listRequests, readRequest, visibilityString } from '../../temporal';
 import { ApiError, errorResponses } from '../errors';
 import { decodePageToken, encodePageToken } from '../page-token';
 import { principalOf, readsEveryRequest, type RouteContext } from './context';
@@ -51,7 +51,7 @@ export const readRequestsRoutes: FastifyPluginAsyncZod<RouteContext> = async (ap
           failure: status?.failure,
           alarms: status?.alarms,
           baseline: status?.baseline,
-          guardianFindings: await guardianFindings(ctx.temporal, view.id, view.accountId),
+          guardianFindings: await ctx.guardianFindings.forRequest(view.id, view.accountId),
           timeline: status?.timeline ?? [],
           links: links(view.id),
         };

@@ -3,13 +3,16 @@
  * (with the fix) / CONFIRM (no API can tell; a person looks once). Unlike the other commands it talks to AWS directly,
  * with the worker's AWS settings (the same env names and schema as the worker's, config/aws.ts): VEND_AWS_ENDPOINT, VEND_AWS_REGION,
  * VEND_AWS_ACCESS_KEY_ID / VEND_AWS_SECRET_ACCESS_KEY (unset = the default credentials chain), VEND_MEMBER_ROLE_NAME,
- * VEND_ACCOUNT_QUOTA. Exit 0 when nothing failed, 1 when a check failed, 2 for a bad setting or no credentials, 3 when AWS is
- * unreachable.
+ * VEND_ACCOUNT_QUOTA. With none of them (nor the SDK's own credential settings) it checks the local sandbox of a
+ * running `npm start` (client/doctor/aws-target.ts). Exit 0 when nothing failed, 1 when a check failed, 2 for a bad
+ * setting or no credentials, 3 when AWS is unreachable.
  */
 import { type Command } from 'commander';
 import { z } from 'zod';
 import { createAwsClients } from '../../../activities/aws-clients';
 import { awsSettingsFromEnv, type AwsConfig, type AwsSettings } from '../../../config/aws';
+import { LocalSandboxFileError } from '../../../config/local-sandbox';
+import { doctorAwsTarget, type DoctorAwsTarget } from '../../doctor/aws-target';
 import { DoctorAbort, runDoctor, type CheckResult, type DoctorReport } from '../../doctor/checks';
 import { parseInput, type CliIo } from '../context';
 import { printable, printableJson } from '../format';
@@ -40,7 +43,8 @@ export function register(program: Command, io: CliIo): void {
         { ou: opts.ou ?? DEFAULT_DOCTOR_OUS, accountQuota: opts.accountQuota, probeAccount: opts.probeAccount },
         { ou: '--ou', accountQuota: '--account-quota', probeAccount: '--probe-account' },
       );
-      const { aws: config, accountQuota } = doctorConfigFromEnv(io.env);
+      const target = awsTargetOf(io.env);
+      const { aws: config, accountQuota } = doctorConfigFromEnv(target.env);
       const aws = createAwsClients(config);
       let report: DoctorReport;
       try {
@@ -55,18 +59,30 @@ export function register(program: Command, io: CliIo): void {
         if (err instanceof DoctorAbort && err.reason === 'unreachable') {
           throw new CliError(`${err.message} (${config.endpoint ?? `AWS, region ${config.region}`}; check VEND_AWS_ENDPOINT)`, EXIT.unreachable);
         }
+        if (err instanceof DoctorAbort && target.kind === 'environment' && target.localSandbox) {
+          throw new CliError(`${err.message}\nfor the local sandbox, run npm start: then \`npx vend doctor\` checks it (${target.localSandbox.why})`, EXIT.usage);
+        }
         if (err instanceof DoctorAbort) throw new CliError(err.message, EXIT.usage);
         throw err;
       } finally {
         aws.destroy();
       }
       if (json) io.stdout(`${printableJson(report, 2)}\n`);
-      else io.stdout(formatReport(report, config));
+      else io.stdout(formatReport(report, config, target));
       const failures = report.checks.filter((c) => c.status === 'fail').length;
       if (failures > 0) {
         throw new CliError(`${failures} of ${report.checks.length} organization checks failed; fix them before the first request`, EXIT.refused);
       }
     });
+}
+
+function awsTargetOf(env: NodeJS.ProcessEnv): DoctorAwsTarget {
+  try {
+    return doctorAwsTarget(env);
+  } catch (err) {
+    if (err instanceof LocalSandboxFileError) throw new CliError(err.message, EXIT.usage);
+    throw err;
+  }
 }
 
 /**
@@ -97,10 +113,17 @@ function operatorAttestationFromEnv(env: NodeJS.ProcessEnv): { attestedBy: strin
   }
 }
 
-export function formatReport(report: DoctorReport, config: Pick<AwsConfig, 'endpoint' | 'region' | 'memberRoleName'>): string {
+export function formatReport(
+  report: DoctorReport,
+  config: Pick<AwsConfig, 'endpoint' | 'region' | 'memberRoleName'>,
+  target?: DoctorAwsTarget,
+): string {
   const width = Math.max(...Object.values(STATUS_LABEL).map((l) => l.length));
   const lines = [
     `AWS: ${printable(config.endpoint ?? 'AWS endpoints')} (region ${printable(config.region)}), member role ${printable(config.memberRoleName)}`,
+    ...(target?.kind === 'local-sandbox'
+      ? [`     the local sandbox of npm start (pid ${target.ownerPid}, ${printable(target.file)}); set VEND_AWS_MODE=aws to check real AWS`]
+      : []),
     '',
   ];
   for (const check of report.checks) {
