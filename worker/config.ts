@@ -24,9 +24,10 @@ export const WorkerConfigSchema = z
     encryption: EncryptionConfigSchema.optional(),
     /**
      * Workflows kept in the worker's memory. Requests park for days at awaiting-decision; beyond this many, the least
-     * recently used is evicted and replayed from history when its decision arrives.
+     * recently used is evicted and replayed from history when its decision arrives. Each cached workflow holds its own
+     * copy of the workflow modules, about 2 MB (mostly the contract's zod schemas): 50 keeps that near 100 MB.
      */
-    maxCachedWorkflows: z.number().int().min(0).default(100),
+    maxCachedWorkflows: z.number().int().min(0).default(50),
     /**
      * Account creations in progress at once: AWS's quota is 5 per organization; set it only if AWS raised yours (or for
      * a sandbox that models more).
