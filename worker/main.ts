@@ -66,6 +66,7 @@ async function main(): Promise<void> {
       metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
       guardian: { schedule: guardianSchedule, everyMs: config.guardian.intervalMs },
       blueprints: blueprints.map((b) => `${b.name} v${b.version}`),
+      maxCachedWorkflows: config.maxCachedWorkflows,
     },
     'worker running',
   );

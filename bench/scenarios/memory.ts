@@ -38,6 +38,14 @@ function benchSetting<T>(name: string, schema: z.ZodType<T>, fallback: string): 
   return parsed.data;
 }
 
+function parseJson(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
 function rssMb(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -108,6 +116,8 @@ export async function runMemory(stack: BenchStack, log: (line: string) => void) 
     worker: false,
   });
   let ready!: () => void;
+  // What the worker says it runs with (its 'worker running' line), not what the bench meant to give it.
+  let cacheSize: unknown;
   const running = new Promise<void>((r) => (ready = r));
   // The flags reach the worker on its command line only: NODE_OPTIONS (tsx's loader in the bench's own) is not passed.
   const workerEnv: NodeJS.ProcessEnv = { ...env.workerEnv, VEND_MAX_CREATIONS_IN_FLIGHT: '200' };
@@ -115,8 +125,10 @@ export async function runMemory(stack: BenchStack, log: (line: string) => void) 
   const worker = spawnManaged('bench-worker', cmd.command, cmd.args, {
     env: workerEnv,
     onLine: (line) => {
-      if (line.includes('worker running')) ready();
-      else if (/"level":(50|60)/.test(line) || !/^(\{|Terminated$)/.test(line)) log(`[memory] worker: ${line.slice(0, 300)}`);
+      if (line.includes('worker running')) {
+        cacheSize = z.object({ maxCachedWorkflows: z.number() }).safeParse(parseJson(line)).data?.maxCachedWorkflows;
+        ready();
+      } else if (/"level":(50|60)/.test(line) || !/^(\{|Terminated$)/.test(line)) log(`[memory] worker: ${line.slice(0, 300)}`);
     },
   });
   let exitCode: number | null | undefined;
@@ -125,11 +137,12 @@ export async function runMemory(stack: BenchStack, log: (line: string) => void) 
     runner,
     node: cmd.node,
     nodeFlags: nodeFlags.join(' '),
-    maxCachedWorkflows: process.env.VEND_MAX_CACHED_WORKFLOWS || 'default',
+    maxCachedWorkflows: 'unknown' as unknown,
   };
-  log(`[memory] worker: ${JSON.stringify(setting)}`);
   try {
     await Promise.race([running, worker.exited.then((code) => Promise.reject(new Error(`the worker exited (code ${code}) before it ran`)))]);
+    setting.maxCachedWorkflows = cacheSize ?? 'not in its log';
+    log(`[memory] worker: ${JSON.stringify(setting)}`);
     await sleep(3_000);
     const idle = measure(worker.pid);
     log(`[memory] idle worker ${round(idle.workerMb)} MB`);
