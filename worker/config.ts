@@ -25,9 +25,10 @@ export const WorkerConfigSchema = z
     /**
      * Workflows kept in the worker's memory. Requests park for days at awaiting-decision; beyond this many, the least
      * recently used is evicted and replayed from history when its decision arrives. Each cached workflow holds its own
-     * copy of the workflow modules, about 2 MB (mostly the contract's zod schemas): 50 keeps that near 100 MB.
+     * copy of the workflow modules, about 2 MB (mostly the contract's zod schemas). Not smaller: under a burst the
+     * creation-slot coordinator is evicted too, and replaying its long history then outlasts the 10 s task timeout.
      */
-    maxCachedWorkflows: z.number().int().min(0).default(50),
+    maxCachedWorkflows: z.number().int().min(0).default(100),
     /**
      * Account creations in progress at once: AWS's quota is 5 per organization; set it only if AWS raised yours (or for
      * a sandbox that models more).
