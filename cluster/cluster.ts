@@ -28,6 +28,7 @@ import { supervise, type SupervisedProcess } from './supervised';
 import { registerNamespace, setupSchema, startUiServer, temporalServer, type TemporalServer } from './temporal';
 import { ensureNode, ensureTemporalBinaries } from './toolchain';
 import { NAMESPACE_RETENTION_DAYS } from './versions';
+import { WORKER_NODE_FLAGS } from '../worker/node-flags';
 
 export interface ClusterPorts {
   postgres: number;
@@ -167,7 +168,7 @@ export async function startCluster(opts: ClusterOptions): Promise<RunningCluster
       supervise({
         name,
         command: node,
-        args: [path.join(PROJECT_ROOT, 'dist', 'worker', 'main.js')],
+        args: [...WORKER_NODE_FLAGS, path.join(PROJECT_ROOT, 'dist', 'worker', 'main.js')],
         env: appProcessEnv({
           ...workerServiceEnv({ temporal: common, aws: sandboxWorkerEnv(sandbox), bundlePath: workerBundlePath, metricsAddress: `${HOST}:${metricsPort}` }),
           ...opts.appEnv,

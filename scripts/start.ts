@@ -17,6 +17,7 @@ import { isPortOpen, spawnManaged, waitForPort, type ManagedProcess } from '../t
 import { startTemporalDevServer, type RunningDevServer } from '../tooling/temporal-dev-server';
 import { startConsole, type StartConsole } from './start-console';
 import { publishLocalSandbox } from './local-doctor';
+import { WORKER_NODE_FLAGS } from '../worker/node-flags';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const StartConfigSchema = z.object({
@@ -120,11 +121,12 @@ async function main(): Promise<void> {
       API_PORT: String(config.API_PORT),
     };
     const children: ManagedProcess[] = [];
-    for (const [name, entry] of [
-      ['worker', 'worker/main.ts'],
-      ['api', 'client/api/main.ts'],
+    for (const [name, entry, nodeFlags] of [
+      ['worker', 'worker/main.ts', WORKER_NODE_FLAGS],
+      ['api', 'client/api/main.ts', []],
     ] as const) {
-      const child = spawnManaged(name, tsx, [path.join(PROJECT_ROOT, entry)], { env: appEnv, onLine: prefixed(name) });
+      // tsx hands node flags placed before the script to the node process that runs it.
+      const child = spawnManaged(name, tsx, [...nodeFlags, path.join(PROJECT_ROOT, entry)], { env: appEnv, onLine: prefixed(name) });
       children.push(child);
       stops.push(() => child.stop());
       void child.exited.then((code) => {

@@ -24,7 +24,9 @@ export const WorkerConfigSchema = z
     encryption: EncryptionConfigSchema.optional(),
     /**
      * Workflows kept in the worker's memory. Requests park for days at awaiting-decision; beyond this many, the least
-     * recently used is evicted and replayed from history when its decision arrives.
+     * recently used is evicted and replayed from history when its decision arrives. Each cached workflow holds its own
+     * copy of the workflow modules, about 2 MB (mostly the contract's zod schemas). Not smaller: under a burst the
+     * creation-slot coordinator is evicted too, and replaying its long history then outlasts the 10 s task timeout.
      */
     maxCachedWorkflows: z.number().int().min(0).default(100),
     /**
