@@ -11,7 +11,6 @@ import path from 'node:path';
 import { createAwsClients, type AwsClients } from '../activities/aws-clients';
 import { type ClosureQuotaOverrides } from '../activities/closure-slots';
 import { type VendingPolicy } from '../contract/vending';
-import { WORKFLOW_PRELOAD_MODULES } from '../config/workflow-bundle';
 import { randomDecisionSigner } from '../client/decision-signer';
 import { sandboxWorkerEnv, startSandbox, type RunningSandbox, type SandboxSettingsPatch } from '../sandbox';
 import { ensureTools, type ToolPaths } from '../tooling/bootstrap-tools';
@@ -38,11 +37,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   const [port, uiPort] = [await freePort(), await freePort()];
   const [temporal, bundle] = await Promise.all([
     startTemporalDevServer({ temporalCli: tools.temporal, port, uiPort }),
-    bundleWorkflowCode({
-      workflowsPath: require.resolve('../workflows'),
-      preloadModules: [...WORKFLOW_PRELOAD_MODULES],
-      logger: new DefaultLogger('ERROR'),
-    }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('ERROR') }),
   ]);
   // A worker process started by a scenario loads this file, as `npm start`'s worker does (no webpack in its heap).
   mkdirSync(path.dirname(BENCH_BUNDLE_PATH), { recursive: true });

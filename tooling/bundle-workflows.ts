@@ -6,7 +6,6 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { WORKFLOW_PRELOAD_MODULES } from '../config/workflow-bundle';
 import { PROJECT_ROOT } from './bootstrap-tools';
 
 export const DEFAULT_BUNDLE_PATH = path.join(PROJECT_ROOT, '.data', 'workflow-bundle.js');
@@ -14,7 +13,6 @@ export const DEFAULT_BUNDLE_PATH = path.join(PROJECT_ROOT, '.data', 'workflow-bu
 export async function bundleWorkflows(out = DEFAULT_BUNDLE_PATH): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.join(PROJECT_ROOT, 'workflows'),
-    preloadModules: [...WORKFLOW_PRELOAD_MODULES],
     logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error },
   });
   mkdirSync(path.dirname(out), { recursive: true });

@@ -4,7 +4,6 @@
  */
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities';
-import { WORKFLOW_PRELOAD_MODULES } from '../config/workflow-bundle';
 import { ORG_QUOTAS_PER_SECOND, vendingTaskQueues } from '../contract/task-queues';
 
 export interface VendingWorkerOptions {
@@ -36,7 +35,7 @@ export async function createVendingWorkers(opts: VendingWorkerOptions): Promise<
   };
   const workflowSource = opts.workflowBundle
     ? { workflowBundle: opts.workflowBundle }
-    : { workflowsPath: require.resolve('../workflows'), bundlerOptions: { preloadModules: [...WORKFLOW_PRELOAD_MODULES] } };
+    : { workflowsPath: require.resolve('../workflows') };
 
   const workers = await Promise.all([
     Worker.create({
