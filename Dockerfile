@@ -31,4 +31,4 @@ USER node
 # The worker loads the prebuilt bundle instead of running webpack at every start.
 ENV VEND_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 # Overridden per service in docker-compose.yml: dist/worker/main.js or dist/client/api/main.js.
-CMD ["node", "dist/worker/main.js"]
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=20", "dist/worker/main.js"]

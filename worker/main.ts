@@ -11,13 +11,10 @@ import { clientConnectionOptions, describeTemporalConnection, nativeConnectionOp
 import { workerConfigFromEnv } from './config';
 import { closureQuotaFromEnv } from './closure-config';
 import { ensureGuardianSchedule } from './guardian-schedule';
-import { applyWorkerNodeFlags } from './node-flags';
 import { installWorkerRuntime } from './runtime';
 import { createVendingWorkerSet } from './worker-set';
 
 async function main(): Promise<void> {
-  // Before the workers (and their workflow thread) exist.
-  applyWorkerNodeFlags();
   const config = workerConfigFromEnv();
   const closureQuota = closureQuotaFromEnv();
   // The worker reads no blueprint (requests carry their content), but an invalid file stops it as it stops the API.
