@@ -1,7 +1,7 @@
 # The worker and the request API (one image, two commands; `node dist/client/cli/main.js doctor` runs the CLI in it),
 # as compiled JavaScript on Node.js 24 LTS: the version `npm run cluster` runs and tests (cluster/versions.ts).
 # The first stage compiles (tsc -p tsconfig.build.json) and prebuilds the workflow bundle; the image holds production
-# dependencies and dist/ only. test/operations/compose.test.ts checks that the build covers every folder the worker,
+# dependencies and dist/ only. test/fast/compose.test.ts checks that the build covers every folder the worker,
 # the API and the CLI import, and that their packages are production dependencies.
 FROM node:24.21.0-bookworm-slim AS build
 WORKDIR /app

@@ -25,6 +25,7 @@ import {
 } from '../../cluster/services';
 import { NODE_VERSION, POSTGRES_MAJOR, TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../../cluster/versions';
 import { DEFAULT_TASK_QUEUE } from '../../contract/task-queues';
+import { WORKER_NODE_FLAGS } from '../../worker/node-flags';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
@@ -131,13 +132,15 @@ test('two workers and two APIs run the compiled JavaScript on the compose Tempor
   ] as const) {
     expect(env(name)).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'default', VEND_TASK_QUEUE: DEFAULT_TASK_QUEUE });
     expect(services[name].depends_on).toMatchObject({ 'temporal-setup': { condition: 'service_completed_successfully' } });
-    // tsc -p tsconfig.build.json emits <file>.ts as dist/<file>.js.
-    expect(services[name].command).toEqual(['node', `dist/${entry.replace(/\.ts$/, '.js')}`]);
+    // tsc -p tsconfig.build.json emits <file>.ts as dist/<file>.js; the worker with its node flags (one list).
+    const flags = name === 'worker' ? [...WORKER_NODE_FLAGS] : [];
+    expect(services[name].command).toEqual(['node', ...flags, `dist/${entry.replace(/\.ts$/, '.js')}`]);
     expect(existsSync(path.join(ROOT, entry))).toBe(true);
     expect(services[name].deploy?.replicas).toBe(2);
   }
   expect(env('worker')).toMatchObject({ VEND_AWS_MODE: 'aws', VEND_WORKFLOW_BUNDLE: '/app/dist/workflow-bundle.js' });
   expect(read('Dockerfile')).toMatch(/tsx tooling\/bundle-workflows\.ts dist\/workflow-bundle\.js/);
+  expect(read('Dockerfile')).toContain(`CMD [${['node', ...WORKER_NODE_FLAGS, 'dist/worker/main.js'].map((a) => JSON.stringify(a)).join(', ')}]`);
   expect(env('worker')).not.toHaveProperty('VEND_AWS_ENDPOINT');
   // A shared environment must not run on the laptop's static dev tokens by default.
   expect(env('api').VEND_AUTH_MODE).toBe('${VEND_AUTH_MODE:-oidc}');
