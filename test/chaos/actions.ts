@@ -379,8 +379,9 @@ export function submitBody(prefix: string, a: Extract<Action, { kind: 'submit' }
     case 'long-name':
       return { body: { ...base, accountName: 'x'.repeat(51) } };
     case 'control-chars':
-      // Only where the text rule alone guards (an account name is refused by its ASCII rule as well).
-      return { body: { ...base, justification: 'a\u202etxt\u0007', tags: { team: 'chaos\u200b' } } };
+      // Only where the text rule alone guards: a justification (an account name is refused by its ASCII rule and a
+      // tag by AWS's tag characters as well).
+      return { body: { ...base, justification: 'a\u202etxt\u0007' } };
     case 'aws-tag':
       return { body: { ...base, tags: { 'aws:createdBy': 'me' } } };
     case 'smuggled-requester':
