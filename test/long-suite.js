@@ -15,5 +15,7 @@ module.exports = {
     'test/upgrade/rolling-deploy.test.ts',
     'test/upgrade/workflow-task-failure.test.ts',
     'test/sandbox/persistence-kill.test.ts',
+    'test/sandbox/persistence.test.ts',
+    'test/vending/creation-slots.test.ts',
   ],
 };
