@@ -27,6 +27,8 @@ const TARGETS: { key: string; ok: (v: number) => boolean; target: string }[] = [
   { key: 'overhead.p50Ms', ok: (v) => v < 1000, target: '< 1000' },
   { key: 'overhead.p99Ms', ok: (v) => v < 3000, target: '< 3000' },
   { key: 'api.p99Ms', ok: (v) => v < 50, target: '< 50' },
+  // The HTTP layer's share: the API's POST against a bare workflow.start on the same server, same concurrency.
+  { key: 'api.p99RatioToRawStart', ok: (v) => v <= 1.25, target: '<= 1.25' },
   { key: 'memory.workerRssMb', ok: (v) => v < 400, target: '< 400' },
   { key: 'closure.failed', ok: (v) => v === 0, target: '= 0' },
   { key: 'closure.unaccounted', ok: (v) => v === 0, target: '= 0' },
