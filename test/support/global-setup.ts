@@ -2,13 +2,10 @@
  * Starts one real Temporal dev server (in-memory) for the whole test run. Each test file brings its own sandbox
  * and worker (see test/support/env.ts), so files stay isolated while sharing the server.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { ensureTools } from '../../tooling/bootstrap-tools';
 import { freePort } from '../../tooling/processes';
 import { startTemporalDevServer, type RunningDevServer } from '../../tooling/temporal-dev-server';
-import { TEST_DATA_DIR, WORKFLOW_BUNDLE_PATH } from './paths';
-import { cachedWorkflowBundle } from './workflow-bundle-cache';
+import { prepareTestWorkflowBundle } from './workflow-bundle-cache';
 
 declare global {
   var __VEND_TEMPORAL__: RunningDevServer | undefined;
@@ -21,20 +18,7 @@ export default async function globalSetup(): Promise<void> {
   const [port, uiPort] = [await freePort(), await freePort()];
   // Bundle the workflow code once for the whole run (or take it from the cache, rebuilt when any file it was built
   // from changed); each test file's worker loads it.
-  const [server, bundle] = await Promise.all([
-    startTemporalDevServer({ temporalCli: tools.temporal, port, uiPort }),
-    cachedWorkflowBundle({
-      workflowsPath: require.resolve('../../workflows'),
-      cacheDir: path.join(TEST_DATA_DIR, 'workflow-bundle-cache'),
-      lockfilePath: path.resolve(__dirname, '../../package-lock.json'),
-      logger: quietLogger,
-    }),
-  ]);
-  mkdirSync(TEST_DATA_DIR, { recursive: true });
-  // By rename: a test file of another run reading it meanwhile never sees half a bundle.
-  const tmp = `${WORKFLOW_BUNDLE_PATH}.${process.pid}.tmp`;
-  writeFileSync(tmp, bundle.code);
-  renameSync(tmp, WORKFLOW_BUNDLE_PATH);
+  const [server] = await Promise.all([startTemporalDevServer({ temporalCli: tools.temporal, port, uiPort }), prepareTestWorkflowBundle()]);
   globalThis.__VEND_TEMPORAL__ = server;
   process.env.VEND_TEST_TEMPORAL_ADDRESS = server.address;
   process.env.VEND_TEST_TEMPORAL_UI = server.uiUrl;
@@ -42,12 +26,3 @@ export default async function globalSetup(): Promise<void> {
   process.env.VEND_TEST_MOTO_SERVER = tools.motoServer;
   process.env.VEND_TEST_TEMPORAL_TEST_SERVER = tools.temporalTestServer;
 }
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => process.stderr.write(`[bundle] ${message}\n`),
-  error: (message: string) => process.stderr.write(`[bundle] ${message}\n`),
-};

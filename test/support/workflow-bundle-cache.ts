@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { TEST_DATA_DIR, WORKFLOW_BUNDLE_PATH } from './paths';
 
 /** What the bundle was built from: each path and the SHA-256 of its content, null for a path that did not exist. */
 const ManifestSchema = z.object({
@@ -141,6 +142,32 @@ function modifiedSince(file: string, since: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Bundler messages worth seeing (warnings and errors) on stderr; the rest dropped. */
+export const quietBundleLogger: CachedBundleOptions['logger'] = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => process.stderr.write(`[bundle] ${message}\n`),
+  error: (message: string) => process.stderr.write(`[bundle] ${message}\n`),
+};
+
+/**
+ * The tests' workflow bundle (both tiers' global setups): from the cache, written to WORKFLOW_BUNDLE_PATH by rename so
+ * that a test file of another run reading it meanwhile never sees half a bundle.
+ */
+export async function prepareTestWorkflowBundle(): Promise<CachedBundle> {
+  const bundle = await cachedWorkflowBundle({
+    workflowsPath: require.resolve('../../workflows'),
+    cacheDir: path.join(TEST_DATA_DIR, 'workflow-bundle-cache'),
+    lockfilePath: path.resolve(__dirname, '../../package-lock.json'),
+    logger: quietBundleLogger,
+  });
+  mkdirSync(TEST_DATA_DIR, { recursive: true });
+  writeAtomically(WORKFLOW_BUNDLE_PATH, bundle.code);
+  return bundle;
 }
 
 function sha256(content: string | Buffer): string {
