@@ -38,10 +38,10 @@ function vendProcess(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<
 
 test('bin/vend.js as a user runs it: output on stdout and stderr, the exit code reaches the shell', async () => {
   const [done, usage, unreachable] = await Promise.all([
-    vendProcess(['status', 'vend-000000000000000000000000', '--api', 'http://127.0.0.1:9']),
-    vendProcess(['request', '--name', 'cli-bad', '--email', 'not-an-email', '--ou', 'Workloads']),
     vendProcess(['iam-policy', '--member-role', 'FromTheShell']),
-  ]).then(([u, bad, ok]) => [ok, bad, u]);
+    vendProcess(['request', '--name', 'cli-bad', '--email', 'not-an-email', '--ou', 'Workloads']),
+    vendProcess(['status', 'vend-000000000000000000000000', '--api', 'http://127.0.0.1:9']),
+  ]);
   expect(done).toMatchObject({ code: 0, stderr: '' });
   expect(done.stdout).toContain('role/FromTheShell');
   expect(usage.code).toBe(2);
