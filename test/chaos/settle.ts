@@ -37,21 +37,23 @@ export function retireProgramIds(ids: Iterable<string>): void {
   for (const id of ids) earlierPrograms.add(id);
 }
 
-export async function programRequestIds(ctx: ProgramContext, startedAt: number, accepted: string[]): Promise<{ all: string[]; started: string[] }> {
+/** The workflows of a type started on the program's task queue since it began (a second of slack), earlier programs' aside. */
+async function startedSince(ctx: ProgramContext, workflowType: string, startedAt: number): Promise<string[]> {
   const since = new Date(startedAt - 1_000).toISOString();
-  const query = `WorkflowType="${VENDING_WORKFLOW_TYPE}" AND TaskQueue="${ctx.stack.taskQueue}" AND StartTime >= "${since}"`;
+  const query = `WorkflowType="${workflowType}" AND TaskQueue="${ctx.stack.taskQueue}" AND StartTime >= "${since}"`;
   const started = new Set<string>();
   for await (const wf of ctx.stack.temporal.workflow.list({ query, pageSize: 200 })) if (!earlierPrograms.has(wf.workflowId)) started.add(wf.workflowId);
-  return { all: [...new Set([...accepted, ...started])], started: [...started] };
+  return [...started];
+}
+
+export async function programRequestIds(ctx: ProgramContext, startedAt: number, accepted: string[]): Promise<{ all: string[]; started: string[] }> {
+  const started = await startedSince(ctx, VENDING_WORKFLOW_TYPE, startedAt);
+  return { all: [...new Set([...accepted, ...started])], started };
 }
 
 /** Every closure id of the program: accepted by the API, or started on the task queue since the program began. */
 export async function programClosureIds(ctx: ProgramContext, startedAt: number, accepted: string[]): Promise<string[]> {
-  const since = new Date(startedAt - 1_000).toISOString();
-  const query = `WorkflowType="${CLOSURE_WORKFLOW_TYPE}" AND TaskQueue="${ctx.stack.taskQueue}" AND StartTime >= "${since}"`;
-  const started = new Set<string>(accepted);
-  for await (const wf of ctx.stack.temporal.workflow.list({ query, pageSize: 200 })) if (!earlierPrograms.has(wf.workflowId)) started.add(wf.workflowId);
-  return [...started];
+  return [...new Set([...accepted, ...(await startedSince(ctx, CLOSURE_WORKFLOW_TYPE, startedAt))])];
 }
 
 type RunState = { id: string; running: boolean; stage?: string };
